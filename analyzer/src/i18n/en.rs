@@ -1,0 +1,3 @@
+//! English message catalogue.
+
+pub static MESSAGES: &[(&str, &str)] = &[];

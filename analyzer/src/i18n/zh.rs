@@ -1,0 +1,3 @@
+//! Simplified Chinese message catalogue.
+
+pub static MESSAGES: &[(&str, &str)] = &[];

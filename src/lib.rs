@@ -1,0 +1,5 @@
+//! Workspace root of wegent-inspect.
+//!
+//! The tools live in `analyzer/` (the `analyze` binary and the bundle format) and
+//! `collector/` (the `collect` binary). This package only holds the end-to-end and
+//! snapshot tests under `tests/`, which replay the bundles in `fixtures/`.
