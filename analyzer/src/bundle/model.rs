@@ -347,6 +347,10 @@ pub struct Containers {
     /// Names of executors that were listed but vanished before inspect.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vanished: Vec<String>,
+    /// How each container log member was read, by member path: `json-file <LogPath>`
+    /// (the file on disk) or `docker-api` (the engine's logs endpoint).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub log_routes: BTreeMap<String, String>,
 }
 
 /// Why a container is in the bundle.

@@ -1,0 +1,157 @@
+//! Builders of [`Evidence`] for the bundle members rules cite most: subtask rows, the task
+//! row, containers, executor-manager probes and log lines. Excerpts are short, one line,
+//! and copy only values that the bundle already contains in redacted form.
+
+use super::analysis::Evidence;
+use crate::bundle::loaded::LogLine;
+use crate::bundle::model::{ContainerInfo, ExecutorProbe, SubtaskRow, TaskRow, members};
+
+/// Maximum excerpt length, in characters; longer values are cut and end in `…`.
+pub const MAX_EXCERPT_CHARS: usize = 300;
+
+/// Cuts a text to [`MAX_EXCERPT_CHARS`] characters on a character boundary.
+pub fn clip(text: &str) -> String {
+    clip_to(text, MAX_EXCERPT_CHARS)
+}
+
+/// Cuts a text to `max` characters on a character boundary.
+pub fn clip_to(text: &str, max: usize) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// Cites one subtask row: status, progress, executor and times.
+pub fn subtask(row: &SubtaskRow) -> Evidence {
+    let mut parts = vec![
+        format!("role={}", row.role),
+        format!("status={}", row.status),
+        format!("progress={}", row.progress),
+        format!(
+            "executor_name={}",
+            row.executor_name.as_deref().unwrap_or("")
+        ),
+        format!("executor_deleted_at={}", row.executor_deleted_at),
+    ];
+    for (name, value) in [
+        ("created_at", &row.created_at),
+        ("updated_at", &row.updated_at),
+        ("completed_at", &row.completed_at),
+    ] {
+        if let Some(value) = value {
+            parts.push(format!("{name}={value}"));
+        }
+    }
+    if let Some(error) = row.error_message.as_deref().filter(|e| !e.is_empty()) {
+        parts.push(format!("error_message={}", clip_to(error, 160)));
+    }
+    Evidence::new(
+        members::DB_SUBTASKS,
+        format!("id={}", row.id),
+        clip(&parts.join(" ")),
+    )
+}
+
+/// Cites the task row's status fields.
+pub fn task_status(task: &TaskRow) -> Evidence {
+    let status = task.json.pointer("/status");
+    let field = |name: &str| {
+        status
+            .and_then(|s| s.get(name))
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "null".into())
+    };
+    let excerpt = format!(
+        "status={} progress={} statusPhase={} updated_at={} is_active={}",
+        field("status"),
+        field("progress"),
+        field("statusPhase"),
+        task.updated_at,
+        task.is_active
+    );
+    Evidence::new(members::DB_TASK, "/status/status", clip(&excerpt))
+}
+
+/// Cites one task label.
+pub fn task_label(name: &str, value: &str) -> Evidence {
+    Evidence::new(
+        members::DB_TASK,
+        format!("/metadata/labels/{name}"),
+        clip(value),
+    )
+}
+
+/// Cites one container's state from `services/containers.json`.
+pub fn container(info: &ContainerInfo) -> Evidence {
+    let mut parts = vec![format!("state={}", info.state)];
+    // Docker reports exit code 0 for containers that have not exited; it means nothing there.
+    if let Some(code) = info
+        .exit_code
+        .filter(|_| info.state != "running" && info.state != "created")
+    {
+        parts.push(format!("exit_code={code}"));
+    }
+    parts.push(format!("oom_killed={}", info.oom_killed));
+    for (name, value) in [
+        ("started_at", &info.started_at),
+        ("finished_at", &info.finished_at),
+    ] {
+        if let Some(value) = value.as_deref().filter(|v| !v.starts_with("0001-")) {
+            parts.push(format!("{name}={value}"));
+        }
+    }
+    if let Some(error) = info.error.as_deref().filter(|e| !e.is_empty()) {
+        parts.push(format!("error={}", clip_to(error, 160)));
+    }
+    Evidence::new(
+        members::CONTAINERS,
+        format!("name={}", info.name),
+        clip(&parts.join(" ")),
+    )
+}
+
+/// Cites the absence of a container from the Docker listing.
+pub fn container_absent(name: &str) -> Evidence {
+    Evidence::new(
+        members::CONTAINERS,
+        format!("name={name}"),
+        "no container with this name",
+    )
+}
+
+/// Cites executor-manager's response about one executor.
+pub fn em_probe(probe: &ExecutorProbe) -> Evidence {
+    let answer = match (&probe.probe.status, &probe.probe.body, &probe.probe.error) {
+        (Some(status), Some(body), _) => format!("HTTP {status} {body}"),
+        (Some(status), None, _) => format!("HTTP {status}"),
+        (None, _, Some(error)) => format!("no answer: {error}"),
+        (None, _, None) => "no answer".to_string(),
+    };
+    Evidence::new(
+        members::EXECUTOR_MANAGER,
+        format!("executors[{}].{}", probe.executor_name, probe.endpoint),
+        clip(&answer),
+    )
+}
+
+/// Cites one kept log line.
+pub fn log(line: &LogLine) -> Evidence {
+    Evidence::new(
+        line.member.clone(),
+        format!("line {}", line.line_no),
+        clip(&line.text),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clip_cuts_on_char_boundary() {
+        assert_eq!(clip_to("执行失败了", 2), "执行…");
+        assert_eq!(clip_to("short", 10), "short");
+    }
+}

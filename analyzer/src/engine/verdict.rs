@@ -1,0 +1,199 @@
+//! The verdict and the one-sentence summary of an analysis.
+//!
+//! The verdict follows the task row's `$.status.status`, cross-checked with the newest
+//! assistant subtask, which is the execution that counts. When the task row is final but
+//! that subtask is still pending or running, or final with another outcome, the subtask
+//! wins, because an older execution can leave the task row behind. A task that claims
+//! PENDING, RUNNING or CANCELLING is `stuck` when any finding is critical, else `running`.
+
+use super::analysis::{Finding, Msg, Severity, Verdict};
+use super::facts::Facts;
+use crate::bundle::loaded::Bundle;
+use crate::bundle::model::SourceStatus;
+
+/// Reason for an inconclusive or not-found verdict, or the status a verdict rests on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Basis {
+    DbFailed,
+    TaskMemberMissing,
+    NoStatus,
+    TaskMissing,
+    /// The effective status the verdict rests on.
+    Status(String),
+}
+
+/// Decides the verdict and the status it rests on.
+pub fn decide(bundle: &Bundle, facts: &Facts<'_>, findings: &[Finding]) -> (Verdict, Basis) {
+    if bundle
+        .source("db")
+        .is_some_and(|s| s.status == SourceStatus::Failed)
+    {
+        return (Verdict::Inconclusive, Basis::DbFailed);
+    }
+    match &bundle.task {
+        None => return (Verdict::Inconclusive, Basis::TaskMemberMissing),
+        Some(None) => return (Verdict::NotFound, Basis::TaskMissing),
+        Some(Some(_)) => {}
+    }
+
+    let Some(status) = effective_status(facts) else {
+        return (Verdict::Inconclusive, Basis::NoStatus);
+    };
+
+    let has_critical = findings.iter().any(|f| f.severity == Severity::Critical);
+    let verdict = match status.as_str() {
+        "COMPLETED" => Verdict::Completed,
+        "FAILED" => Verdict::Failed,
+        "CANCELLED" | "DELETE" => Verdict::Cancelled,
+        "PENDING" | "RUNNING" | "CANCELLING" if has_critical => Verdict::Stuck,
+        "PENDING" | "RUNNING" | "CANCELLING" => Verdict::Running,
+        // A pipeline stage that waits for the user's confirmation is neither stuck nor done.
+        "PENDING_CONFIRMATION" => Verdict::Running,
+        _ => Verdict::Inconclusive,
+    };
+    (verdict, Basis::Status(status))
+}
+
+/// Returns the status the verdict rests on: the task row's, unless the newest assistant
+/// subtask shows a newer execution with another outcome.
+pub fn effective_status(facts: &Facts<'_>) -> Option<String> {
+    let task = facts.task_status.clone();
+    let latest = facts.latest_status().map(str::to_string);
+
+    match (task, latest) {
+        (Some(task), Some(latest)) => {
+            let task_final = matches!(task.as_str(), "COMPLETED" | "FAILED" | "CANCELLED");
+            let latest_differs =
+                latest != task && latest != "DELETE" && latest != "PENDING_CONFIRMATION";
+            if task_final && latest_differs {
+                Some(latest)
+            } else {
+                Some(task)
+            }
+        }
+        (Some(task), None) => Some(task),
+        (None, latest) => latest,
+    }
+}
+
+/// Builds the one-sentence summary: the verdict and the finding that explains it.
+pub fn summary(task_id: i64, verdict: Verdict, basis: &Basis, findings: &[Finding]) -> Msg {
+    let status = match basis {
+        Basis::Status(status) => status.clone(),
+        _ => String::new(),
+    };
+    let primary = |min: Severity| findings.iter().find(|f| f.severity <= min).map(|f| f.rule);
+
+    let msg = match (verdict, basis) {
+        (Verdict::Inconclusive, Basis::DbFailed) => Msg::new("summary.inconclusive-db-failed"),
+        (Verdict::Inconclusive, Basis::TaskMemberMissing) => {
+            Msg::new("summary.inconclusive-no-task-member")
+        }
+        (Verdict::Inconclusive, _) => Msg::new("summary.inconclusive-no-status"),
+        (Verdict::NotFound, _) => Msg::new("summary.not-found"),
+        (Verdict::Stuck, _) => match primary(Severity::Critical) {
+            Some(rule) => Msg::new("summary.stuck").arg("rule", rule),
+            None => Msg::new("summary.stuck-no-rule"),
+        },
+        (Verdict::Running, _) => match primary(Severity::Warning) {
+            Some(rule) => Msg::new("summary.running-with-warning").arg("rule", rule),
+            None => Msg::new("summary.running"),
+        },
+        (Verdict::Failed, _) => match primary(Severity::Warning) {
+            Some(rule) => Msg::new("summary.failed-explained").arg("rule", rule),
+            None => Msg::new("summary.failed"),
+        },
+        (Verdict::Cancelled, _) => Msg::new("summary.cancelled"),
+        (Verdict::Completed, _) => match primary(Severity::Warning) {
+            Some(rule) => Msg::new("summary.completed-with-warning").arg("rule", rule),
+            None => Msg::new("summary.completed"),
+        },
+    };
+    msg.arg("task", task_id).arg("status", status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::analysis::Finding;
+    use crate::engine::rule::Options;
+    use crate::engine::test_support::*;
+
+    fn critical() -> Finding {
+        Finding {
+            rule: "executor-missing",
+            severity: Severity::Critical,
+            title: Msg::new("executor-missing.title"),
+            detail: Msg::new("executor-missing.detail"),
+            evidence: Vec::new(),
+            next_steps: Vec::new(),
+        }
+    }
+
+    fn verdict_of(bundle: &Bundle, findings: &[Finding]) -> Verdict {
+        let facts = Facts::from_bundle(bundle, &Options::default());
+        decide(bundle, &facts, findings).0
+    }
+
+    #[test]
+    fn decide_reports_stuck_on_critical_finding() {
+        let bundle = running_fork_bundle();
+
+        assert_eq!(verdict_of(&bundle, &[critical()]), Verdict::Stuck);
+        assert_eq!(verdict_of(&bundle, &[]), Verdict::Running);
+    }
+
+    #[test]
+    fn decide_reports_not_found_for_null_task() {
+        let mut bundle = running_fork_bundle();
+        bundle.task = Some(None);
+
+        assert_eq!(verdict_of(&bundle, &[]), Verdict::NotFound);
+    }
+
+    #[test]
+    fn decide_reports_inconclusive_without_task_member() {
+        let mut bundle = running_fork_bundle();
+        bundle.task = None;
+
+        assert_eq!(verdict_of(&bundle, &[]), Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn decide_reports_inconclusive_when_db_failed() {
+        let mut bundle = running_fork_bundle();
+        bundle.manifest.as_mut().unwrap().sources[0].status = SourceStatus::Failed;
+
+        assert_eq!(verdict_of(&bundle, &[]), Verdict::Inconclusive);
+    }
+
+    #[test]
+    fn decide_trusts_newer_running_subtask_over_failed_task() {
+        let mut bundle = running_fork_bundle();
+        set_task_status(&mut bundle, "FAILED");
+
+        assert_eq!(verdict_of(&bundle, &[]), Verdict::Running);
+    }
+
+    #[test]
+    fn decide_maps_delete_to_cancelled() {
+        let mut bundle = running_fork_bundle();
+        set_task_status(&mut bundle, "DELETE");
+        assistant_mut(&mut bundle).status = "DELETE".into();
+
+        assert_eq!(verdict_of(&bundle, &[]), Verdict::Cancelled);
+    }
+
+    #[test]
+    fn summary_names_primary_finding() {
+        let msg = summary(
+            89,
+            Verdict::Stuck,
+            &Basis::Status("RUNNING".into()),
+            &[critical()],
+        );
+
+        assert_eq!(msg.key, "summary.stuck");
+        assert!(msg.args.contains(&("rule", "executor-missing".to_string())));
+    }
+}
