@@ -18,15 +18,15 @@ use wegent_analyzer::bundle::model::{
     Containers, DbServer, Deployment, ExecutorInspect, ExecutorManager, LlmProbe, Manifest, Models,
     Owner, RedisState, Subtasks, TaskRow, Workspace,
 };
-use wegent_analyzer::engine::{Analysis, Options, Severity, analyze};
+use wegent_analyzer::engine::verdict;
+use wegent_analyzer::engine::{Analysis, Options, analyze};
 use wegent_analyzer::i18n::Lang;
 use wegent_analyzer::report::{Format, RenderOptions, render};
 use wegent_analyzer::rules::RULES;
 
-/// Folders whose direct subfolders are fixture bundles. Recorded incident bundles can
-/// join by adding `"fixtures/recorded"`; their snapshot names then start with
-/// `recorded-`.
-const FIXTURE_ROOTS: &[&str] = &["fixtures"];
+/// Folders whose direct subfolders are fixture bundles. Bundles under `fixtures/recorded`
+/// get snapshot names and `expected.toml` keys that start with `recorded-`.
+const FIXTURE_ROOTS: &[&str] = &["fixtures", "fixtures/recorded"];
 
 /// Subfolders of a root that contain something other than bundles.
 const NOT_BUNDLES: &[&str] = &["scenarios", "recorded"];
@@ -133,13 +133,9 @@ fn analyze_fixture(fixture: &Fixture) -> Analysis {
     analyze(&bundle, &Options::default())
 }
 
-/// Returns the rule of the finding the summary names, the first at warning or critical severity.
+/// Returns the rule of the primary finding, which the summary names.
 fn primary_rule(analysis: &Analysis) -> Option<&'static str> {
-    analysis
-        .findings
-        .first()
-        .filter(|f| f.severity <= Severity::Warning)
-        .map(|f| f.rule)
+    verdict::primary_rule(analysis.verdict, &analysis.findings)
 }
 
 fn fired_rules(analysis: &Analysis) -> BTreeSet<&'static str> {
@@ -241,6 +237,9 @@ fn fixture_reports_match_snapshots() {
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_suffix(fixture.name.clone());
         settings.set_input_file(fixture.dir.join("manifest.json"));
+        if fixture.name.starts_with("recorded-") {
+            add_recording_filters(&mut settings);
+        }
         settings.bind(|| {
             insta::assert_snapshot!("text_en", render(&analysis, Format::Text, &text(Lang::En)));
             insta::assert_snapshot!("text_zh", render(&analysis, Format::Text, &text(Lang::Zh)));
@@ -411,6 +410,38 @@ fn analyze_binary_exit_status_follows_verdict() {
 
 // ---------------------------------------------------------------------------
 // helpers
+
+/// Replaces the values that change each time a scenario is recorded again (times,
+/// durations, container and commit ids, ports, temporary paths, mask hashes), so a new
+/// recording of the same incident leaves its snapshots unchanged.
+fn add_recording_filters(settings: &mut insta::Settings) {
+    let filters = [
+        (
+            r"\[REDACTED:([A-Za-z0-9_.-]+):[0-9a-f]{8}\]",
+            "[REDACTED:$1:[hash]]",
+        ),
+        (r"/(?:tmp|dev/shm)/wi-test-[^\s\x22'`|)\]]*", "[temp]"),
+        (
+            r"\d{4}-\d{2}-\d{2}(?:[T ]|\s+)\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?",
+            "[time]",
+        ),
+        (r"\b1[6-9]\d{8}(?:\.\d+)?\b", "[epoch]"),
+        (r"\b[0-9a-f]{64}\b", "[container-id]"),
+        (r"\b[0-9a-f]{40}\b", "[commit]"),
+        (r"\b(commit[=: ]+)[0-9a-f]{7,12}\b", "$1[commit]"),
+        (r"(127\.0\.0\.1|localhost):\d+", "$1:[port]"),
+        (r"\b\d+(?:d\d{2}h|h\d{2}m|m|s|ms)\b", "[duration]"),
+        (r"[+-]\d{2}:\d{2}:\d{2}\b", "[duration]"),
+        (
+            r"\b\d+(?:\.\d+)?\s(?:ms|s|min|h|d|days?|hours?|minutes?|seconds?)\b",
+            "[duration]",
+        ),
+        (r"\d+(?:\.\d+)?\s?(?:毫秒|秒|分钟|小时|天)", "[duration]"),
+    ];
+    for (pattern, replacement) in filters {
+        settings.add_filter(pattern, replacement);
+    }
+}
 
 fn parse<T: serde::de::DeserializeOwned>(fixture: &Fixture, member: &str) -> T {
     let path = fixture.dir.join(member);

@@ -11,7 +11,8 @@
 //! every N lines; `--remember N` makes the redactor remember N random values first, as
 //! the collector does with container environment values. It reports MB/s (10^6 bytes
 //! per second, one thread) for a whole member, for line-by-line output redaction, and
-//! for the final gate, as the median and best of `--runs` runs.
+//! for the final gate: the median of `--runs` runs by wall-clock time and, on Linux, by
+//! the time the thread spent on a CPU.
 //!
 //! For a comparison with `rg` (see `scripts/bench-redact.sh`): `--write-log FILE` writes
 //! the generated input, `--print-patterns` prints the searched expressions, and
@@ -149,26 +150,56 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Runs `work` once to warm up, then `runs` times; returns the sorted durations.
-fn measure(runs: usize, mut work: impl FnMut()) -> Vec<Duration> {
-    work();
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            work();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times
+/// Wall-clock and on-CPU time of one run.
+struct Timing {
+    wall: Duration,
+    cpu: Option<Duration>,
 }
 
-fn report(what: &str, megabytes: f64, times: &[Duration]) {
-    let median = times[times.len() / 2].as_secs_f64();
-    let best = times[0].as_secs_f64();
+/// Runs `work` once to warm up, then `runs` times.
+fn measure(runs: usize, mut work: impl FnMut()) -> Vec<Timing> {
+    work();
+    (0..runs)
+        .map(|_| {
+            let cpu_start = thread_cpu_time();
+            let start = Instant::now();
+            work();
+            let wall = start.elapsed();
+            let cpu = match (cpu_start, thread_cpu_time()) {
+                (Some(a), Some(b)) => Some(b.saturating_sub(a)),
+                _ => None,
+            };
+            Timing { wall, cpu }
+        })
+        .collect()
+}
+
+/// Time this thread spent on a CPU, from Linux's `/proc/thread-self/schedstat`; on a
+/// shared machine it is steadier than wall-clock time.
+fn thread_cpu_time() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+fn report(what: &str, megabytes: f64, timings: &[Timing]) {
+    let wall = median(timings.iter().map(|t| t.wall).collect()).as_secs_f64();
+    let cpu: Option<Vec<Duration>> = timings.iter().map(|t| t.cpu).collect();
+    let cpu_text = match cpu {
+        Some(cpu) => {
+            let cpu = median(cpu).as_secs_f64();
+            format!(", on-CPU {:>6.1} MB/s ({cpu:.3} s)", megabytes / cpu)
+        }
+        None => String::new(),
+    };
     println!(
-        "{what:<24} median {:>7.1} MB/s ({median:.3} s), best {:>7.1} MB/s",
-        megabytes / median,
-        megabytes / best
+        "{what:<24} wall {:>6.1} MB/s ({wall:.3} s){cpu_text}  [median of {}]",
+        megabytes / wall,
+        timings.len()
     );
 }

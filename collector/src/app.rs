@@ -90,7 +90,10 @@ pub async fn run(
         Err(join_error) => {
             console.error(&console.text(
                 "error.output-not-writable",
-                &[("path", &out.display().to_string()), ("error", &join_error.to_string())],
+                &[
+                    ("path", &out.display().to_string()),
+                    ("error", &join_error.to_string()),
+                ],
             ));
             EXIT_NO_BUNDLE
         }
@@ -100,7 +103,11 @@ pub async fn run(
 /// Registers the hosts of the connection URLs for `--pseudonymize`. Loopback addresses
 /// do not identify the site, so they stay as they are.
 fn remember_hosts(config: &Config, redactor: &Redactor) {
-    for raw in [&config.database_url, &config.executor_manager_url, &config.redis_url] {
+    for raw in [
+        &config.database_url,
+        &config.executor_manager_url,
+        &config.redis_url,
+    ] {
         let Ok(parsed) = url::Url::parse(raw) else {
             continue;
         };
@@ -130,7 +137,9 @@ fn check_output(out: &Path, console: &Console) -> Result<(), String> {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
-    let probe = tempfile::Builder::new().prefix(".wegent-inspect-probe-").tempfile_in(&parent);
+    let probe = tempfile::Builder::new()
+        .prefix(".wegent-inspect-probe-")
+        .tempfile_in(&parent);
     match probe {
         Ok(_) => Ok(()),
         Err(err) => Err(console.text(
@@ -142,12 +151,16 @@ fn check_output(out: &Path, console: &Console) -> Result<(), String> {
 
 fn write_error_message(err: &WriteError, out: &Path, console: &Console) -> String {
     match err {
-        WriteError::GateHit { member, rule } => {
-            console.text("error.redaction-gate", &[("member", member), ("rule", rule)])
-        }
+        WriteError::GateHit { member, rule } => console.text(
+            "error.redaction-gate",
+            &[("member", member), ("rule", rule)],
+        ),
         other => console.text(
             "error.output-not-writable",
-            &[("path", &out.display().to_string()), ("error", &other.to_string())],
+            &[
+                ("path", &out.display().to_string()),
+                ("error", &other.to_string()),
+            ],
         ),
     }
 }

@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use unicode_width::UnicodeWidthStr;
 use wegent_analyzer::bundle::model::{SourceEntry, SourceStatus, members};
 use wegent_analyzer::bundle::redact_seam::MemberRedactor;
 use wegent_analyzer::bundle::{BundleWriter, ManifestBase, WriteError, Written};
@@ -65,9 +66,14 @@ pub fn write_bundle(
     writer.finish(redactor, out)
 }
 
-/// Exit status for a written bundle: 0 when no source failed, else 1.
+/// Exit status for a written bundle: 0 when every source was read in full (or does not
+/// apply here), 1 when a source failed or was read only in part.
 pub fn exit_status(sources: &[SourceEntry]) -> u8 {
-    if sources.iter().any(|s| s.status == SourceStatus::Failed) { 1 } else { 0 }
+    if sources.iter().any(|s| matches!(s.status, SourceStatus::Failed | SourceStatus::Partial)) {
+        1
+    } else {
+        0
+    }
 }
 
 /// Prints the summary of a written bundle on stdout.
@@ -79,11 +85,15 @@ pub fn print_summary(console: &Console, written: &Written) {
 
     console.out(&console.text("summary.sources", &[]));
     let sources = &written.manifest.sources;
-    let statuses: Vec<String> = sources.iter().map(|s| console.text(status_key(s.status), &[])).collect();
+    let statuses: Vec<String> = sources
+        .iter()
+        .map(|s| console.text(status_key(s.status), &[]))
+        .collect();
     let name_width = sources.iter().map(|s| s.name.len()).max().unwrap_or(0);
-    let status_width = statuses.iter().map(|s| s.chars().count()).max().unwrap_or(0);
+    // Chinese status words take two terminal columns per character.
+    let status_width = statuses.iter().map(|s| s.width()).max().unwrap_or(0);
     for (source, status) in sources.iter().zip(&statuses) {
-        let padding = " ".repeat(status_width - status.chars().count());
+        let padding = " ".repeat(status_width - status.width());
         let mut line = format!(
             "  {:name_width$}  {status}{padding}  {:>6} ms",
             source.name, source.duration_ms
@@ -109,7 +119,14 @@ pub fn print_summary(console: &Console, written: &Written) {
 /// Runs the analyzer's reader and engine on the written bundle.
 fn verdict_line(path: &Path, console: &Console) -> Result<String, String> {
     let bundle = wegent_analyzer::bundle::open(path).map_err(|e| e.to_string())?;
-    let analysis = wegent_analyzer::engine::analyze(&bundle, &wegent_analyzer::engine::Options::default());
+    let analysis =
+        wegent_analyzer::engine::analyze(&bundle, &wegent_analyzer::engine::Options::default());
     let summary = wegent_analyzer::i18n::render(console.lang(), &analysis.summary);
-    Ok(console.text("summary.verdict", &[("verdict", analysis.verdict.as_str()), ("summary", &summary)]))
+    Ok(console.text(
+        "summary.verdict",
+        &[
+            ("verdict", analysis.verdict.as_str()),
+            ("summary", &summary),
+        ],
+    ))
 }

@@ -33,8 +33,13 @@ pub struct Cli {
           default_value = DEFAULT_DATABASE_URL, hide_default_value = true)]
     pub database_url: String,
 
-    /// MySQL container to connect to (by its IP address) when the URL's host does not answer.
-    #[arg(long, env = "WEGENT_MYSQL_CONTAINER", value_name = "NAME", default_value = "wegent-mysql")]
+    /// MySQL container to connect to (by its IP address) when the URL's host does not respond.
+    #[arg(
+        long,
+        env = "WEGENT_MYSQL_CONTAINER",
+        value_name = "NAME",
+        default_value = "wegent-mysql"
+    )]
     pub mysql_container: String,
 
     /// Base URL of executor-manager's HTTP API; only GET requests are sent.
@@ -43,16 +48,25 @@ pub struct Cli {
     pub executor_manager_url: String,
 
     /// Container name of executor-manager, for its state and its log.
-    #[arg(long, env = "WEGENT_EXECUTOR_MANAGER_CONTAINER", value_name = "NAME",
-          default_value = "wegent-executor-manager")]
+    #[arg(
+        long,
+        env = "WEGENT_EXECUTOR_MANAGER_CONTAINER",
+        value_name = "NAME",
+        default_value = "wegent-executor-manager"
+    )]
     pub executor_manager_container: String,
 
     /// Redis URL (upstream Wegent only). The password is never printed or stored.
     #[arg(long, env = "WEGENT_REDIS_URL", value_name = "URL", default_value = DEFAULT_REDIS_URL)]
     pub redis_url: String,
 
-    /// Host directory that holds the executors' workspaces, one folder per task id.
-    #[arg(long, env = "WEGENT_WORKSPACE_ROOT", value_name = "DIR", default_value = "~/wecode-bot")]
+    /// Host directory that contains the executors' workspaces, one folder per task id.
+    #[arg(
+        long,
+        env = "WEGENT_WORKSPACE_ROOT",
+        value_name = "DIR",
+        default_value = "~/wecode-bot"
+    )]
     pub workspace_root: String,
 
     /// Wegent checkout whose .env supplies passwords and ports, and whose log files are read.
@@ -60,10 +74,15 @@ pub struct Cli {
     pub repo_root: Option<PathBuf>,
 
     /// How far back to read logs, as a duration such as 90m, 24h or 7d.
-    #[arg(long, env = "WEGENT_SINCE", value_name = "DURATION", default_value = "24h")]
+    #[arg(
+        long,
+        env = "WEGENT_SINCE",
+        value_name = "DURATION",
+        default_value = "24h"
+    )]
     pub since: String,
 
-    /// Also send one GET to the task model's base_url/models to see whether the gateway answers.
+    /// Also send one GET to the task model's base_url/models to see whether the gateway responds.
     #[arg(long, env = "WEGENT_PROBE_LLM")]
     pub probe_llm: bool,
 
@@ -85,16 +104,30 @@ pub struct Cli {
 
     /// Time limit of one source, such as db=30s; repeatable. Sources: db, docker,
     /// executor-manager, redis, workspace, logs, llm.
-    #[arg(long = "timeout", env = "WEGENT_TIMEOUT", value_name = "SOURCE=DURATION",
-          value_delimiter = ',')]
+    #[arg(
+        long = "timeout",
+        env = "WEGENT_TIMEOUT",
+        value_name = "SOURCE=DURATION",
+        value_delimiter = ','
+    )]
     pub timeouts: Vec<String>,
 
     /// Maximum number of lines kept from each executor container's log (the newest are kept).
-    #[arg(long, env = "WEGENT_EXECUTOR_LOG_MAX_LINES", value_name = "N", default_value = "50000")]
+    #[arg(
+        long,
+        env = "WEGENT_EXECUTOR_LOG_MAX_LINES",
+        value_name = "N",
+        default_value = "50000"
+    )]
     pub executor_log_max_lines: String,
 
     /// Maximum size kept from each executor container's log, such as 5MiB or 800k (bytes).
-    #[arg(long, env = "WEGENT_EXECUTOR_LOG_MAX_BYTES", value_name = "SIZE", default_value = "5MiB")]
+    #[arg(
+        long,
+        env = "WEGENT_EXECUTOR_LOG_MAX_BYTES",
+        value_name = "SIZE",
+        default_value = "5MiB"
+    )]
     pub executor_log_max_bytes: String,
 }
 
@@ -140,10 +173,10 @@ pub fn prescan_lang(args: &[OsString]) -> Lang {
         if let Some(value) = arg.strip_prefix("--lang=") {
             return parse_lang(value).unwrap_or_else(Lang::from_env);
         }
-        if arg == "--lang" {
-            if let Some(value) = iter.next() {
-                return parse_lang(&value).unwrap_or_else(Lang::from_env);
-            }
+        if arg == "--lang"
+            && let Some(value) = iter.next()
+        {
+            return parse_lang(&value).unwrap_or_else(Lang::from_env);
         }
     }
     std::env::var("WEGENT_LANG")
@@ -172,24 +205,57 @@ const ZH_HELP: &[(&str, &str)] = &[
         "database_url",
         "Wegent 数据库的 MySQL URL；密码不会被打印或保存 [默认：mysql://root:<compose 默认密码>@127.0.0.1:3306/task_manager]",
     ),
-    ("mysql_container", "URL 中的主机无应答时，改为通过该 MySQL 容器的 IP 地址连接"),
-    ("executor_manager_url", "executor-manager HTTP API 的基础 URL；只发送 GET 请求"),
-    ("executor_manager_container", "executor-manager 的容器名，用于读取其状态和日志"),
-    ("redis_url", "Redis URL（仅上游版 Wegent 使用）；密码不会被打印或保存"),
-    ("workspace_root", "执行器工作区所在的主机目录，每个任务 id 一个子目录"),
-    ("repo_root", "Wegent 代码目录：从其 .env 读取密码和端口，并读取其中的日志文件"),
+    (
+        "mysql_container",
+        "URL 中的主机无应答时，改为通过该 MySQL 容器的 IP 地址连接",
+    ),
+    (
+        "executor_manager_url",
+        "executor-manager HTTP API 的基础 URL；只发送 GET 请求",
+    ),
+    (
+        "executor_manager_container",
+        "executor-manager 的容器名，用于读取其状态和日志",
+    ),
+    (
+        "redis_url",
+        "Redis URL（仅上游版 Wegent 使用）；密码不会被打印或保存",
+    ),
+    (
+        "workspace_root",
+        "执行器工作区所在的主机目录，每个任务 id 一个子目录",
+    ),
+    (
+        "repo_root",
+        "Wegent 代码目录：从其 .env 读取密码和端口，并读取其中的日志文件",
+    ),
     ("since", "读取多久以内的日志，时长如 90m、24h 或 7d"),
-    ("probe_llm", "另外向任务模型的 base_url/models 发送一次 GET，检查模型网关是否应答"),
-    ("output", "bundle 路径 [默认：当前目录下的 wegent-task-<ID>-<UTC yyyymmddThhmmssZ>.zip]"),
+    (
+        "probe_llm",
+        "另外向任务模型的 base_url/models 发送一次 GET，检查模型网关是否应答",
+    ),
+    (
+        "output",
+        "bundle 路径 [默认：当前目录下的 wegent-task-<ID>-<UTC yyyymmddThhmmssZ>.zip]",
+    ),
     ("redaction_rules", "包含额外脱敏规则的 TOML 文件"),
     ("pseudonymize", "用稳定的替代名替换用户名、主机名和地址"),
-    ("lang", "消息语言：en 或 zh [默认：取自 LC_ALL、LC_MESSAGES 或 LANG]"),
+    (
+        "lang",
+        "消息语言：en 或 zh [默认：取自 LC_ALL、LC_MESSAGES 或 LANG]",
+    ),
     (
         "timeouts",
         "单个来源的时间上限，如 db=30s；可重复。来源：db、docker、executor-manager、redis、workspace、logs、llm",
     ),
-    ("executor_log_max_lines", "每个执行器容器日志最多保留的行数（保留最新的）"),
-    ("executor_log_max_bytes", "每个执行器容器日志最多保留的大小，如 5MiB 或 800k（字节）"),
+    (
+        "executor_log_max_lines",
+        "每个执行器容器日志最多保留的行数（保留最新的）",
+    ),
+    (
+        "executor_log_max_bytes",
+        "每个执行器容器日志最多保留的大小，如 5MiB 或 800k（字节）",
+    ),
 ];
 
 #[cfg(test)]
@@ -197,7 +263,10 @@ mod tests {
     use super::*;
 
     fn args(list: &[&str]) -> Vec<OsString> {
-        std::iter::once("collect").chain(list.iter().copied()).map(OsString::from).collect()
+        std::iter::once("collect")
+            .chain(list.iter().copied())
+            .map(OsString::from)
+            .collect()
     }
 
     #[test]
@@ -216,17 +285,29 @@ mod tests {
 
     #[test]
     fn given_option_is_not_default() {
-        let parsed = parse(args(&["--task-id", "89", "--redis-url", "redis://h:1/0"]), Lang::En)
-            .unwrap();
+        let parsed = parse(
+            args(&["--task-id", "89", "--redis-url", "redis://h:1/0"]),
+            Lang::En,
+        )
+        .unwrap();
         assert!(!parsed.is_default("redis_url"));
         assert!(parsed.is_default("database_url"));
     }
 
     #[test]
     fn timeouts_repeat() {
-        let parsed =
-            parse(args(&["--task-id", "1", "--timeout", "db=3s", "--timeout", "redis=1s"]), Lang::En)
-                .unwrap();
+        let parsed = parse(
+            args(&[
+                "--task-id",
+                "1",
+                "--timeout",
+                "db=3s",
+                "--timeout",
+                "redis=1s",
+            ]),
+            Lang::En,
+        )
+        .unwrap();
         assert_eq!(parsed.cli.timeouts, vec!["db=3s", "redis=1s"]);
     }
 

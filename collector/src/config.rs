@@ -64,7 +64,11 @@ impl Config {
     /// Validates the command line. `known_sources` lists the names `--timeout` accepts.
     pub fn resolve(parsed: &Parsed, known_sources: &[&str]) -> Result<Config, UsageError> {
         let cli = &parsed.cli;
-        let lang = cli.lang.as_deref().and_then(parse_lang).unwrap_or_else(Lang::from_env);
+        let lang = cli
+            .lang
+            .as_deref()
+            .and_then(parse_lang)
+            .unwrap_or_else(Lang::from_env);
         let invalid = |option: &str, value: &str, reason: &str| {
             UsageError(text(
                 lang,
@@ -74,14 +78,24 @@ impl Config {
         };
 
         let task_id = parse_task_id(&cli.task_id).ok_or_else(|| {
-            UsageError(text(lang, "error.task-id-invalid", &[("value", cli.task_id.trim())]))
+            UsageError(text(
+                lang,
+                "error.task-id-invalid",
+                &[("value", cli.task_id.trim())],
+            ))
         })?;
         let since = parse_duration(&cli.since).map_err(|e| invalid("since", &cli.since, &e))?;
-        let executor_log_max_lines = cli
-            .executor_log_max_lines
-            .trim()
-            .parse::<u64>()
-            .map_err(|e| invalid("executor-log-max-lines", &cli.executor_log_max_lines, &e.to_string()))?;
+        let executor_log_max_lines =
+            cli.executor_log_max_lines
+                .trim()
+                .parse::<u64>()
+                .map_err(|e| {
+                    invalid(
+                        "executor-log-max-lines",
+                        &cli.executor_log_max_lines,
+                        &e.to_string(),
+                    )
+                })?;
         let executor_log_max_bytes = parse_size(&cli.executor_log_max_bytes)
             .map_err(|e| invalid("executor-log-max-bytes", &cli.executor_log_max_bytes, &e))?;
         let timeouts = parse_timeouts(&cli.timeouts, known_sources, lang)?;
@@ -91,7 +105,8 @@ impl Config {
             ("executor-manager-url", &cli.executor_manager_url),
             ("redis-url", &cli.redis_url),
         ] {
-            Url::parse(value).map_err(|e| invalid(option, &strip_password(value), &e.to_string()))?;
+            Url::parse(value)
+                .map_err(|e| invalid(option, &strip_password(value), &e.to_string()))?;
         }
 
         let mut config = Config {
@@ -122,7 +137,10 @@ impl Config {
                     UsageError(text(
                         lang,
                         "error.env-file",
-                        &[("path", &path.display().to_string()), ("error", &e.to_string())],
+                        &[
+                            ("path", &path.display().to_string()),
+                            ("error", &e.to_string()),
+                        ],
                     ))
                 })?;
                 config.apply_env_file(&env, parsed);
@@ -146,13 +164,13 @@ impl Config {
             }
         }
 
-        if parsed.is_default("executor_manager_url") {
-            if let Some(port) = env.port("EXECUTOR_MANAGER_PORT") {
-                self.executor_manager_url = with_port(&self.executor_manager_url, port)
-                    .trim_end_matches('/')
-                    .to_string();
-                used.push("EXECUTOR_MANAGER_PORT");
-            }
+        if parsed.is_default("executor_manager_url")
+            && let Some(port) = env.port("EXECUTOR_MANAGER_PORT")
+        {
+            self.executor_manager_url = with_port(&self.executor_manager_url, port)
+                .trim_end_matches('/')
+                .to_string();
+            used.push("EXECUTOR_MANAGER_PORT");
         }
 
         if parsed.is_default("redis_url") {
@@ -174,7 +192,7 @@ impl Config {
         self.timeouts.get(source).copied().unwrap_or(default)
     }
 
-    /// The options as recorded in `manifest.json`: URLs without passwords, durations as
+    /// Returns the options as recorded in `manifest.json`: URLs without passwords, durations as
     /// given, paths as text. Keyed by long option name.
     pub fn manifest_options(&self) -> BTreeMap<String, Value> {
         let mut options = BTreeMap::new();
@@ -186,9 +204,15 @@ impl Config {
         put("database-url", json!(strip_password(&self.database_url)));
         put("mysql-container", json!(self.mysql_container));
         put("executor-manager-url", json!(self.executor_manager_url));
-        put("executor-manager-container", json!(self.executor_manager_container));
+        put(
+            "executor-manager-container",
+            json!(self.executor_manager_container),
+        );
         put("redis-url", json!(strip_password(&self.redis_url)));
-        put("workspace-root", json!(self.workspace_root.display().to_string()));
+        put(
+            "workspace-root",
+            json!(self.workspace_root.display().to_string()),
+        );
         if let Some(root) = &self.repo_root {
             put("repo-root", json!(root.display().to_string()));
         }
@@ -198,8 +222,11 @@ impl Config {
         if let Some(rules) = &self.redaction_rules {
             put("redaction-rules", json!(rules.display().to_string()));
         }
-        let timeouts: BTreeMap<_, _> =
-            self.timeouts.iter().map(|(k, v)| (k.clone(), json!(v.as_millis() as u64))).collect();
+        let timeouts: BTreeMap<_, _> = self
+            .timeouts
+            .iter()
+            .map(|(k, v)| (k.clone(), json!(v.as_millis() as u64)))
+            .collect();
         if !timeouts.is_empty() {
             put("timeout-ms", json!(timeouts));
         }
@@ -241,14 +268,22 @@ fn parse_timeouts(
     let mut timeouts = BTreeMap::new();
     for value in values.iter().filter(|v| !v.trim().is_empty()) {
         let Some((source, duration)) = value.split_once('=') else {
-            return Err(UsageError(text(lang, "error.timeout-format", &[("value", value)])));
+            return Err(UsageError(text(
+                lang,
+                "error.timeout-format",
+                &[("value", value)],
+            )));
         };
         let source = source.trim();
         if !known_sources.contains(&source) {
             return Err(UsageError(text(
                 lang,
                 "error.timeout-source-unknown",
-                &[("value", value), ("source", source), ("known", &known_sources.join(", "))],
+                &[
+                    ("value", value),
+                    ("source", source),
+                    ("known", &known_sources.join(", ")),
+                ],
             )));
         }
         let duration = parse_duration(duration).map_err(|reason| {
@@ -262,7 +297,11 @@ fn parse_timeouts(
             return Err(UsageError(text(
                 lang,
                 "error.option-invalid",
-                &[("option", "timeout"), ("value", value), ("reason", "must be longer than 0")],
+                &[
+                    ("option", "timeout"),
+                    ("value", value),
+                    ("reason", "must be longer than 0"),
+                ],
             )));
         }
         timeouts.insert(source.to_string(), duration);
@@ -289,7 +328,7 @@ pub fn strip_password(url: &str) -> String {
     }
 }
 
-/// The password of a URL, percent-decoded, if it has one.
+/// Returns the password of a URL, percent-decoded, if it has one.
 pub fn url_password(url: &str) -> Option<String> {
     let parsed = Url::parse(url).ok()?;
     let password = parsed.password()?;
@@ -337,10 +376,10 @@ fn with_port(url: &str, port: u16) -> String {
 
 /// Expands a leading `~` to the home directory.
 pub fn expand_home(path: &str) -> PathBuf {
-    if path == "~" || path.starts_with("~/") {
-        if let Some(home) = std::env::var_os("HOME") {
-            return Path::new(&home).join(path.trim_start_matches('~').trim_start_matches('/'));
-        }
+    if (path == "~" || path.starts_with("~/"))
+        && let Some(home) = std::env::var_os("HOME")
+    {
+        return Path::new(&home).join(path.trim_start_matches('~').trim_start_matches('/'));
     }
     PathBuf::from(path)
 }
@@ -352,7 +391,9 @@ mod tests {
     use std::ffi::OsString;
 
     fn parsed(list: &[&str]) -> Parsed {
-        let args = std::iter::once("collect").chain(list.iter().copied()).map(OsString::from);
+        let args = std::iter::once("collect")
+            .chain(list.iter().copied())
+            .map(OsString::from);
         cli::parse(args.collect(), Lang::En).unwrap()
     }
 
@@ -368,7 +409,8 @@ mod tests {
 
     #[test]
     fn invalid_task_id_is_usage_error() {
-        let err = Config::resolve(&parsed(&["--task-id", "x1", "--lang", "en"]), SOURCES).unwrap_err();
+        let err =
+            Config::resolve(&parsed(&["--task-id", "x1", "--lang", "en"]), SOURCES).unwrap_err();
         assert!(err.0.contains("invalid task id 'x1'"), "{err}");
     }
 
@@ -381,29 +423,49 @@ mod tests {
 
     #[test]
     fn timeout_parses_known_source() {
-        let config =
-            Config::resolve(&parsed(&["--task-id", "1", "--timeout", "db=1500ms"]), SOURCES).unwrap();
-        assert_eq!(config.timeout_for("db", Duration::from_secs(9)), Duration::from_millis(1500));
-        assert_eq!(config.timeout_for("redis", Duration::from_secs(9)), Duration::from_secs(9));
+        let config = Config::resolve(
+            &parsed(&["--task-id", "1", "--timeout", "db=1500ms"]),
+            SOURCES,
+        )
+        .unwrap();
+        assert_eq!(
+            config.timeout_for("db", Duration::from_secs(9)),
+            Duration::from_millis(1500)
+        );
+        assert_eq!(
+            config.timeout_for("redis", Duration::from_secs(9)),
+            Duration::from_secs(9)
+        );
     }
 
     #[test]
     fn manifest_options_have_no_password() {
         let config = Config::resolve(
-            &parsed(&["--task-id", "7", "--redis-url", "redis://:s3cr%40t@127.0.0.1:6390/0"]),
+            &parsed(&[
+                "--task-id",
+                "7",
+                "--redis-url",
+                "redis://:s3cr%40t@127.0.0.1:6390/0",
+            ]),
             SOURCES,
         )
         .unwrap();
         let text = serde_json::to_string(&config.manifest_options()).unwrap();
         assert!(!text.contains("123456"), "{text}");
         assert!(!text.contains("s3cr"), "{text}");
-        assert!(text.contains("mysql://root@127.0.0.1:3306/task_manager"), "{text}");
+        assert!(
+            text.contains("mysql://root@127.0.0.1:3306/task_manager"),
+            "{text}"
+        );
         assert_eq!(url_password(&config.redis_url).as_deref(), Some("s3cr@t"));
     }
 
     #[test]
     fn env_file_fills_defaults_only() {
-        let dir = tempfile::Builder::new().prefix("wi-test-").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("wi-test-")
+            .tempdir()
+            .unwrap();
         std::fs::write(
             dir.path().join(".env"),
             "# comment\nMYSQL_ROOT_PASSWORD='pw#1'\nMYSQL_PORT=13306\nexport REDIS_PORT=16379\n\
@@ -412,21 +474,34 @@ mod tests {
         .unwrap();
         let root = dir.path().to_str().unwrap();
         let config = Config::resolve(
-            &parsed(&["--task-id", "7", "--repo-root", root, "--executor-manager-url", "http://em:9/"]),
+            &parsed(&[
+                "--task-id",
+                "7",
+                "--repo-root",
+                root,
+                "--executor-manager-url",
+                "http://em:9/",
+            ]),
             SOURCES,
         )
         .unwrap();
 
         assert_eq!(url_password(&config.database_url).as_deref(), Some("pw#1"));
         assert!(config.database_url.contains(":13306/"), "port from .env");
-        assert_eq!(config.executor_manager_url, "http://em:9", "given option wins");
+        assert_eq!(
+            config.executor_manager_url, "http://em:9",
+            "given option wins"
+        );
         assert!(config.redis_url.contains(":16379/"));
         assert_eq!(url_password(&config.redis_url).as_deref(), Some("rp"));
     }
 
     #[test]
     fn strip_password_keeps_user() {
-        assert_eq!(strip_password("mysql://root:pw@h:1/db"), "mysql://root@h:1/db");
+        assert_eq!(
+            strip_password("mysql://root:pw@h:1/db"),
+            "mysql://root@h:1/db"
+        );
         assert_eq!(strip_password("redis://:pw@h:1/0"), "redis://h:1/0");
     }
 }

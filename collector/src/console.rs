@@ -6,8 +6,8 @@
 //! otherwise (a pipe, a CI log) it is plain lines.
 
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::i18n::{Lang, text};
@@ -25,7 +25,11 @@ impl Console {
     /// Creates a console that draws a spinner when stderr is a terminal.
     pub fn new(lang: Lang, redactor: Arc<Redactor>) -> Self {
         let spinner = std::io::stderr().is_terminal();
-        Console { lang, redactor, spinner }
+        Console {
+            lang,
+            redactor,
+            spinner,
+        }
     }
 
     pub fn lang(&self) -> Lang {

@@ -18,7 +18,10 @@ const FORK_REVISIONS: [&str; 1] = ["b3e4a166ba91"];
 const UPSTREAM_REVISIONS: [&str; 2] = ["c9900f078622", "f82c5d1a9e37"];
 
 /// Routes that only the fork's executor-manager serves.
-const FORK_ROUTES: [&str; 2] = ["/executor-manager/executor/status", "/executor-manager/tasks/receive"];
+const FORK_ROUTES: [&str; 2] = [
+    "/executor-manager/executor/status",
+    "/executor-manager/tasks/receive",
+];
 
 /// Routes that only upstream's executor-manager serves.
 const UPSTREAM_ROUTES: [&str; 3] = [
@@ -37,8 +40,14 @@ pub fn detect(facts: &Facts) -> Deployment {
     redis_evidence(facts, &mut evidence);
     task_json_evidence(facts, &mut evidence);
 
-    let fork = evidence.iter().filter(|e| e.points_to == Flavour::Fork).count();
-    let upstream = evidence.iter().filter(|e| e.points_to == Flavour::Upstream).count();
+    let fork = evidence
+        .iter()
+        .filter(|e| e.points_to == Flavour::Fork)
+        .count();
+    let upstream = evidence
+        .iter()
+        .filter(|e| e.points_to == Flavour::Upstream)
+        .count();
     let flavour = match fork.cmp(&upstream) {
         std::cmp::Ordering::Greater => Flavour::Fork,
         std::cmp::Ordering::Less => Flavour::Upstream,
@@ -47,12 +56,25 @@ pub fn detect(facts: &Facts) -> Deployment {
     Deployment { flavour, evidence }
 }
 
-fn push(evidence: &mut Vec<FlavourEvidence>, source: &str, observation: String, points_to: Flavour) {
-    evidence.push(FlavourEvidence { source: source.to_string(), observation, points_to });
+fn push(
+    evidence: &mut Vec<FlavourEvidence>,
+    source: &str,
+    observation: String,
+    points_to: Flavour,
+) {
+    evidence.push(FlavourEvidence {
+        source: source.to_string(),
+        observation,
+        points_to,
+    });
 }
 
 fn schema_evidence(facts: &Facts, evidence: &mut Vec<FlavourEvidence>) {
-    let Some(columns) = facts.db_server.as_ref().and_then(|s| s.columns.get("tasks")) else {
+    let Some(columns) = facts
+        .db_server
+        .as_ref()
+        .and_then(|s| s.columns.get("tasks"))
+    else {
         return;
     };
     let upstream_only: Vec<&str> = ["client_origin", "is_group_chat"]
@@ -67,19 +89,38 @@ fn schema_evidence(facts: &Facts, evidence: &mut Vec<FlavourEvidence>) {
             Flavour::Fork,
         );
     } else {
-        push(evidence, "schema", format!("tasks has {}", upstream_only.join(" and ")), Flavour::Upstream);
+        push(
+            evidence,
+            "schema",
+            format!("tasks has {}", upstream_only.join(" and ")),
+            Flavour::Upstream,
+        );
     }
 }
 
 fn alembic_evidence(facts: &Facts, evidence: &mut Vec<FlavourEvidence>) {
-    let Some(version) = facts.db_server.as_ref().and_then(|s| s.alembic_version.as_deref()) else {
+    let Some(version) = facts
+        .db_server
+        .as_ref()
+        .and_then(|s| s.alembic_version.as_deref())
+    else {
         return;
     };
     for revision in version.split(',').map(str::trim) {
         if FORK_REVISIONS.contains(&revision) {
-            push(evidence, "alembic", format!("revision {revision} is the fork's head"), Flavour::Fork);
+            push(
+                evidence,
+                "alembic",
+                format!("revision {revision} is the fork's head"),
+                Flavour::Fork,
+            );
         } else if UPSTREAM_REVISIONS.contains(&revision) {
-            push(evidence, "alembic", format!("revision {revision} exists only upstream"), Flavour::Upstream);
+            push(
+                evidence,
+                "alembic",
+                format!("revision {revision} exists only upstream"),
+                Flavour::Upstream,
+            );
         }
     }
 }
@@ -89,11 +130,27 @@ fn route_evidence(facts: &Facts, evidence: &mut Vec<FlavourEvidence>) {
         return;
     };
     if let Some(routes) = &em.routes {
-        for route in FORK_ROUTES.iter().filter(|r| routes.iter().any(|x| x == *r)) {
-            push(evidence, "executor-manager", format!("serves {route}"), Flavour::Fork);
+        for route in FORK_ROUTES
+            .iter()
+            .filter(|r| routes.iter().any(|x| x == *r))
+        {
+            push(
+                evidence,
+                "executor-manager",
+                format!("serves {route}"),
+                Flavour::Fork,
+            );
         }
-        for route in UPSTREAM_ROUTES.iter().filter(|r| routes.iter().any(|x| x == *r)) {
-            push(evidence, "executor-manager", format!("serves {route}"), Flavour::Upstream);
+        for route in UPSTREAM_ROUTES
+            .iter()
+            .filter(|r| routes.iter().any(|x| x == *r))
+        {
+            push(
+                evidence,
+                "executor-manager",
+                format!("serves {route}"),
+                Flavour::Upstream,
+            );
         }
         return;
     }
@@ -101,9 +158,19 @@ fn route_evidence(facts: &Facts, evidence: &mut Vec<FlavourEvidence>) {
     // Without a route list, the answers to the per-executor endpoints still tell.
     if let Some(probe) = em.executors.iter().find(|p| p.endpoint == "status") {
         if probe.probe.is_success() {
-            push(evidence, "executor-manager", "answers /executor/status".to_string(), Flavour::Fork);
+            push(
+                evidence,
+                "executor-manager",
+                "answers /executor/status".to_string(),
+                Flavour::Fork,
+            );
         } else if probe.probe.is_absent() {
-            push(evidence, "executor-manager", "has no /executor/status (404)".to_string(), Flavour::Upstream);
+            push(
+                evidence,
+                "executor-manager",
+                "has no /executor/status (404)".to_string(),
+                Flavour::Upstream,
+            );
         }
     }
 }
@@ -112,11 +179,25 @@ fn container_env_evidence(facts: &Facts, evidence: &mut Vec<FlavourEvidence>) {
     for (container, names) in &facts.container_env_names {
         let has = |name: &str| names.iter().any(|n| n == name);
         if has("TASK_INFO") {
-            push(evidence, "container-env", format!("{container} has TASK_INFO"), Flavour::Fork);
+            push(
+                evidence,
+                "container-env",
+                format!("{container} has TASK_INFO"),
+                Flavour::Fork,
+            );
         }
         if has("HEARTBEAT_TYPE") || has("EXECUTOR_MODE") {
-            let which = if has("HEARTBEAT_TYPE") { "HEARTBEAT_TYPE" } else { "EXECUTOR_MODE" };
-            push(evidence, "container-env", format!("{container} has {which}"), Flavour::Upstream);
+            let which = if has("HEARTBEAT_TYPE") {
+                "HEARTBEAT_TYPE"
+            } else {
+                "EXECUTOR_MODE"
+            };
+            push(
+                evidence,
+                "container-env",
+                format!("{container} has {which}"),
+                Flavour::Upstream,
+            );
         }
     }
 }
@@ -142,7 +223,12 @@ fn task_json_evidence(facts: &Facts, evidence: &mut Vec<FlavourEvidence>) {
     };
     for field in ["statusPhase", "progressText"] {
         if status.get(field).is_some_and(|v| !v.is_null()) {
-            push(evidence, "task-json", format!("status.{field} is set"), Flavour::Fork);
+            push(
+                evidence,
+                "task-json",
+                format!("status.{field} is set"),
+                Flavour::Fork,
+            );
             return;
         }
     }
@@ -154,7 +240,11 @@ mod tests {
     use wegent_analyzer::bundle::model::{ColumnInfo, DbServer, ExecutorManager};
 
     fn column(name: &str) -> ColumnInfo {
-        ColumnInfo { name: name.to_string(), column_type: "int".to_string(), nullable: false }
+        ColumnInfo {
+            name: name.to_string(),
+            column_type: "int".to_string(),
+            nullable: false,
+        }
     }
 
     #[test]
@@ -168,7 +258,9 @@ mod tests {
     fn upstream_schema_and_routes() {
         let mut facts = Facts::default();
         let mut server = DbServer::default();
-        server.columns.insert("tasks".into(), vec![column("id"), column("client_origin")]);
+        server
+            .columns
+            .insert("tasks".into(), vec![column("id"), column("client_origin")]);
         facts.db_server = Some(server);
         facts.executor_manager = Some(ExecutorManager {
             routes: Some(vec!["/executor-manager/executor/address".into()]),
@@ -182,7 +274,9 @@ mod tests {
     #[test]
     fn fork_env_and_status_phase() {
         let mut facts = Facts::default();
-        facts.container_env_names.insert("wegent-task-a-1".into(), vec!["TASK_INFO".into()]);
+        facts
+            .container_env_names
+            .insert("wegent-task-a-1".into(), vec!["TASK_INFO".into()]);
         let deployment = detect(&facts);
         assert_eq!(deployment.flavour, Flavour::Fork);
     }

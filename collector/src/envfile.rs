@@ -40,7 +40,10 @@ impl EnvFile {
 
     /// The non-empty value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.values.get(key).map(String::as_str).filter(|v| !v.is_empty())
+        self.values
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     /// The value of `key` as a TCP port, if it is one.

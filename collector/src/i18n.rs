@@ -23,7 +23,11 @@ pub fn text(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
         Lang::En => EN,
         Lang::Zh => ZH,
     };
-    let template = table.iter().find(|(k, _)| *k == key).map(|(_, t)| *t).unwrap_or(key);
+    let template = table
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, t)| *t)
+        .unwrap_or(key);
 
     let mut out = template.to_string();
     for (name, value) in args {
@@ -39,28 +43,52 @@ const EN: &[(&str, &str)] = &[
     ("status.skipped", "skipped"),
     ("progress.collecting", "collecting {source}"),
     ("progress.finished", "{source}: {status} in {ms} ms"),
-    ("progress.finished-with", "{source}: {status} in {ms} ms: {detail}"),
+    (
+        "progress.finished-with",
+        "{source}: {status} in {ms} ms: {detail}",
+    ),
     ("summary.bundle", "bundle: {path}"),
     ("summary.size", "size: {size} bytes"),
     ("summary.sha256", "sha256: {sha256}"),
     ("summary.sources", "sources:"),
     ("summary.verdict", "verdict: {verdict}: {summary}"),
-    ("summary.verdict-unavailable", "verdict: not available ({error}); run `analyze {path}` for the report"),
+    (
+        "summary.verdict-unavailable",
+        "verdict: not available ({error}); run `analyze {path}` for the report",
+    ),
     (
         "summary.incomplete",
         "some sources failed; the bundle is still usable and the report will name what is missing",
     ),
     ("error.prefix", "collect: "),
-    ("error.task-id-invalid", "invalid task id '{value}': expected a positive integer such as 89"),
-    ("error.option-invalid", "invalid value '{value}' for --{option}: {reason}"),
+    (
+        "error.task-id-invalid",
+        "invalid task id '{value}': expected a positive integer such as 89",
+    ),
+    (
+        "error.option-invalid",
+        "invalid value '{value}' for --{option}: {reason}",
+    ),
     (
         "error.timeout-source-unknown",
         "invalid value '{value}' for --timeout: unknown source '{source}'; known sources: {known}",
     ),
-    ("error.timeout-format", "invalid value '{value}' for --timeout: expected SOURCE=DURATION such as db=30s"),
-    ("error.env-file", "cannot read {path}: {error}; check --repo-root"),
-    ("error.redactor", "cannot set up redaction: {error}; check --redaction-rules"),
-    ("error.output-exists-dir", "output {path} is a directory; pass a file name ending in .zip"),
+    (
+        "error.timeout-format",
+        "invalid value '{value}' for --timeout: expected SOURCE=DURATION such as db=30s",
+    ),
+    (
+        "error.env-file",
+        "cannot read {path}: {error}; check --repo-root",
+    ),
+    (
+        "error.redactor",
+        "cannot set up redaction: {error}; check --redaction-rules",
+    ),
+    (
+        "error.output-exists-dir",
+        "output {path} is a directory; pass a file name ending in .zip",
+    ),
     (
         "error.output-not-writable",
         "cannot write the bundle to {path}: {error}; choose another --output or free the space",
@@ -80,26 +108,56 @@ const ZH: &[(&str, &str)] = &[
     ("status.skipped", "已跳过"),
     ("progress.collecting", "正在收集 {source}"),
     ("progress.finished", "{source}：{status}，用时 {ms} 毫秒"),
-    ("progress.finished-with", "{source}：{status}，用时 {ms} 毫秒：{detail}"),
+    (
+        "progress.finished-with",
+        "{source}：{status}，用时 {ms} 毫秒：{detail}",
+    ),
     ("summary.bundle", "bundle：{path}"),
     ("summary.size", "大小：{size} 字节"),
     ("summary.sha256", "sha256：{sha256}"),
     ("summary.sources", "各来源："),
     ("summary.verdict", "结论：{verdict}：{summary}"),
-    ("summary.verdict-unavailable", "结论：不可用（{error}）；请运行 `analyze {path}` 查看报告"),
-    ("summary.incomplete", "部分来源收集失败；bundle 仍可使用，报告会指出缺少哪些数据"),
+    (
+        "summary.verdict-unavailable",
+        "结论：不可用（{error}）；请运行 `analyze {path}` 查看报告",
+    ),
+    (
+        "summary.incomplete",
+        "部分来源收集失败；bundle 仍可使用，报告会指出缺少哪些数据",
+    ),
     ("error.prefix", "collect："),
-    ("error.task-id-invalid", "任务 id '{value}' 无效：应为正整数，例如 89"),
-    ("error.option-invalid", "--{option} 的值 '{value}' 无效：{reason}"),
+    (
+        "error.task-id-invalid",
+        "任务 id '{value}' 无效：应为正整数，例如 89",
+    ),
+    (
+        "error.option-invalid",
+        "--{option} 的值 '{value}' 无效：{reason}",
+    ),
     (
         "error.timeout-source-unknown",
         "--timeout 的值 '{value}' 无效：未知来源 '{source}'；已知来源：{known}",
     ),
-    ("error.timeout-format", "--timeout 的值 '{value}' 无效：应为 来源=时长，例如 db=30s"),
-    ("error.env-file", "无法读取 {path}：{error}；请检查 --repo-root"),
-    ("error.redactor", "无法初始化脱敏：{error}；请检查 --redaction-rules"),
-    ("error.output-exists-dir", "输出路径 {path} 是目录；请指定以 .zip 结尾的文件名"),
-    ("error.output-not-writable", "无法把 bundle 写入 {path}：{error}；请换一个 --output 或腾出空间"),
+    (
+        "error.timeout-format",
+        "--timeout 的值 '{value}' 无效：应为 来源=时长，例如 db=30s",
+    ),
+    (
+        "error.env-file",
+        "无法读取 {path}：{error}；请检查 --repo-root",
+    ),
+    (
+        "error.redactor",
+        "无法初始化脱敏：{error}；请检查 --redaction-rules",
+    ),
+    (
+        "error.output-exists-dir",
+        "输出路径 {path} 是目录；请指定以 .zip 结尾的文件名",
+    ),
+    (
+        "error.output-not-writable",
+        "无法把 bundle 写入 {path}：{error}；请换一个 --output 或腾出空间",
+    ),
     (
         "error.redaction-gate",
         "未写入 bundle：成员 {member} 仍匹配脱敏规则 {rule}；请用 --redaction-rules 添加规则，或报告此问题",

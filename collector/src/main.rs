@@ -54,7 +54,10 @@ fn main() -> ExitCode {
     logging::init(redactor.clone());
     let console = Console::new(lang, redactor.clone());
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(err) => {
             console.error(&console.text("error.runtime", &[("error", &err.to_string())]));

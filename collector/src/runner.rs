@@ -23,7 +23,11 @@ pub struct SourceRun {
 }
 
 /// Runs `sources` in order and returns one [`SourceRun`] per source, in the same order.
-pub async fn run_all(ctx: &Context, sources: &[Box<dyn Source>], console: &Console) -> Vec<SourceRun> {
+pub async fn run_all(
+    ctx: &Context,
+    sources: &[Box<dyn Source>],
+    console: &Console,
+) -> Vec<SourceRun> {
     let mut runs = Vec::with_capacity(sources.len());
     for source in sources {
         runs.push(run_one(ctx, source.as_ref(), console).await);
@@ -37,7 +41,11 @@ pub async fn run_one(ctx: &Context, source: &dyn Source, console: &Console) -> S
     let timeout = ctx.config().timeout_for(name, source.default_timeout());
     let mut output = SourceOutput::new(name, timeout);
 
-    tracing::info!(source = name, timeout_ms = timeout.as_millis() as u64, "collecting {name}");
+    tracing::info!(
+        source = name,
+        timeout_ms = timeout.as_millis() as u64,
+        "collecting {name}"
+    );
     let progress = console.start(&console.text("progress.collecting", &[("source", name)]));
     let started = Instant::now();
 
@@ -47,10 +55,16 @@ pub async fn run_one(ctx: &Context, source: &dyn Source, console: &Console) -> S
 
     let (status, error) = match result {
         Ok(Ok(Ok(()))) => settle_success(&output),
-        Ok(Ok(Err(err))) => (SourceStatus::Failed, Some(join_errors(format!("{err:#}"), &output))),
+        Ok(Ok(Err(err))) => (
+            SourceStatus::Failed,
+            Some(join_errors(format!("{err:#}"), &output)),
+        ),
         Ok(Err(_panic)) => (
             SourceStatus::Failed,
-            Some(join_errors(format!("the {name} source stopped on an internal error"), &output)),
+            Some(join_errors(
+                format!("the {name} source stopped on an internal error"),
+                &output,
+            )),
         ),
         Err(_elapsed) => (
             SourceStatus::Failed,
@@ -102,7 +116,12 @@ fn report(console: &Console, progress: crate::console::Progress, entry: &SourceE
     let line = match &entry.error {
         Some(detail) => console.text(
             "progress.finished-with",
-            &[("source", &entry.name), ("status", &status), ("ms", &ms), ("detail", detail)],
+            &[
+                ("source", &entry.name),
+                ("status", &status),
+                ("ms", &ms),
+                ("detail", detail),
+            ],
         ),
         None => console.text(
             "progress.finished",
@@ -146,9 +165,9 @@ fn status_word(status: SourceStatus) -> &'static str {
 /// Formats a duration the way options accept it: `1500ms`, `30s`, `2m`.
 pub fn format_duration(duration: Duration) -> String {
     let ms = duration.as_millis();
-    if ms % 60_000 == 0 && ms >= 60_000 {
+    if ms >= 60_000 && ms.is_multiple_of(60_000) {
         format!("{}m", ms / 60_000)
-    } else if ms % 1000 == 0 {
+    } else if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{ms}ms")
@@ -192,7 +211,10 @@ mod tests {
 
         fn collect<'a>(&'a self, _ctx: &'a Context, out: &'a mut SourceOutput) -> SourceFuture<'a> {
             Box::pin(async move {
-                out.json("services/scripted.json", &serde_json::json!({"written": true}))?;
+                out.json(
+                    "services/scripted.json",
+                    &serde_json::json!({"written": true}),
+                )?;
                 match self.behaviour {
                     Behaviour::Sleep => tokio::time::sleep(Duration::from_secs(30)).await,
                     Behaviour::Panic => panic!("scripted panic"),
@@ -211,12 +233,23 @@ mod tests {
         let config = Config::resolve(&parsed, &["scripted"]).unwrap();
         let redactor = Arc::new(Redactor::new());
         let console = Console::new(Lang::En, redactor.clone());
-        (Context::new(Arc::new(config), chrono::Utc::now(), redactor), console)
+        (
+            Context::new(Arc::new(config), chrono::Utc::now(), redactor),
+            console,
+        )
     }
 
     async fn run(behaviour: Behaviour) -> SourceRun {
         let (ctx, console) = context();
-        run_one(&ctx, &Scripted { name: "scripted", behaviour }, &console).await
+        run_one(
+            &ctx,
+            &Scripted {
+                name: "scripted",
+                behaviour,
+            },
+            &console,
+        )
+        .await
     }
 
     #[tokio::test]
@@ -239,7 +272,10 @@ mod tests {
 
     #[tokio::test]
     async fn skip_problem_and_error_map_to_status() {
-        assert_eq!(run(Behaviour::Skip).await.entry.status, SourceStatus::Skipped);
+        assert_eq!(
+            run(Behaviour::Skip).await.entry.status,
+            SourceStatus::Skipped
+        );
         let partial = run(Behaviour::Problem).await.entry;
         assert_eq!(partial.status, SourceStatus::Partial);
         assert_eq!(partial.error.as_deref(), Some("one request failed"));

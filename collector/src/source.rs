@@ -80,7 +80,12 @@ pub struct Context {
 
 impl Context {
     pub fn new(config: Arc<Config>, collected_at: DateTime<Utc>, redactor: Arc<Redactor>) -> Self {
-        Context { config, collected_at, redactor, facts: Mutex::new(Facts::default()) }
+        Context {
+            config,
+            collected_at,
+            redactor,
+            facts: Mutex::new(Facts::default()),
+        }
     }
 
     pub fn config(&self) -> &Config {
@@ -118,12 +123,16 @@ impl Context {
 
     /// Takes the facts out at the end of the run.
     pub fn into_facts(self) -> Facts {
-        self.facts.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.facts
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Findings of the sources, read by later sources, by flavour detection and by the
@@ -232,8 +241,8 @@ impl SourceOutput {
 
     /// Adds (or replaces) a JSON member.
     pub fn json<T: Serialize + ?Sized>(&mut self, member: &str, value: &T) -> anyhow::Result<()> {
-        let value = serde_json::to_value(value)
-            .with_context(|| format!("serializing member {member}"))?;
+        let value =
+            serde_json::to_value(value).with_context(|| format!("serializing member {member}"))?;
         self.put(member, MemberBody::Json(value));
         Ok(())
     }

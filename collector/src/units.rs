@@ -6,7 +6,9 @@ use std::time::Duration;
 /// The error is a short reason for the usage message.
 pub fn parse_duration(value: &str) -> Result<Duration, String> {
     let value = value.trim();
-    let split = value.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(value.len());
+    let split = value
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(value.len());
     let (number, unit) = value.split_at(split);
     let number: f64 = number
         .parse()
@@ -32,7 +34,9 @@ pub fn parse_duration(value: &str) -> Result<Duration, String> {
 /// k/M/G and kB/MB/GB count in 1000s, KiB/MiB/GiB in 1024s.
 pub fn parse_size(value: &str) -> Result<u64, String> {
     let value = value.trim();
-    let split = value.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(value.len());
+    let split = value
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(value.len());
     let (number, unit) = value.split_at(split);
     let number: f64 = number
         .parse()
@@ -46,7 +50,11 @@ pub fn parse_size(value: &str) -> Result<u64, String> {
         "ki" | "kib" => 1024.0,
         "mi" | "mib" => 1024.0 * 1024.0,
         "gi" | "gib" => 1024.0 * 1024.0 * 1024.0,
-        other => return Err(format!("unknown unit '{other}': use k, M, G, KiB, MiB or GiB")),
+        other => {
+            return Err(format!(
+                "unknown unit '{other}': use k, M, G, KiB, MiB or GiB"
+            ));
+        }
     };
 
     let bytes = number * multiplier;

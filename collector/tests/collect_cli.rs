@@ -10,7 +10,10 @@ const OPTIONS: [(&str, &str); 17] = [
     ("--database-url", "WEGENT_DATABASE_URL"),
     ("--mysql-container", "WEGENT_MYSQL_CONTAINER"),
     ("--executor-manager-url", "WEGENT_EXECUTOR_MANAGER_URL"),
-    ("--executor-manager-container", "WEGENT_EXECUTOR_MANAGER_CONTAINER"),
+    (
+        "--executor-manager-container",
+        "WEGENT_EXECUTOR_MANAGER_CONTAINER",
+    ),
     ("--redis-url", "WEGENT_REDIS_URL"),
     ("--workspace-root", "WEGENT_WORKSPACE_ROOT"),
     ("--repo-root", "WEGENT_REPO_ROOT"),
@@ -45,9 +48,15 @@ fn help_lists_options_env_and_defaults() {
         "[default: 24h]",
         "mysql://root:<compose default password>@127.0.0.1:3306/task_manager",
     ] {
-        assert!(help.contains(default), "{default} missing from help:\n{help}");
+        assert!(
+            help.contains(default),
+            "{default} missing from help:\n{help}"
+        );
     }
-    assert!(!help.contains("123456"), "the default password is not printed");
+    assert!(
+        !help.contains("123456"),
+        "the default password is not printed"
+    );
     assert!(!dir.path().join("bundle.zip").exists());
 }
 

@@ -20,7 +20,7 @@ const TASK_INFO_API_KEY: &str = "sk-witestdockerkey0123456789abcdefABCD";
 const TASK_INFO_GIT_TOKEN: &str = "ghp_witestdockertoken0123456789abcdefAB";
 const EM_ENV_SECRET: &str = "wi-test-em-env-secret-value";
 
-/// A task id unique to this process and test, so parallel runs never share executors.
+/// Returns a task id unique to this process and test, so parallel runs never share executors.
 fn task_id(offset: u32) -> i64 {
     900_000 + i64::from(std::process::id() % 9_000) * 10 + i64::from(offset)
 }

@@ -13,7 +13,10 @@ use testkit::redis::RedisServer;
 use wegent_analyzer::bundle::model::SourceStatus;
 
 fn refused_mysql_url(password: &str) -> String {
-    format!("mysql://root:{password}@127.0.0.1:{}/task_manager", refused_port())
+    format!(
+        "mysql://root:{password}@127.0.0.1:{}/task_manager",
+        refused_port()
+    )
 }
 
 fn refused_http_url() -> String {
@@ -31,10 +34,14 @@ fn refused_database_still_writes_bundle() {
     let run = run_collect(
         dir.path(),
         &[
-            "--task-id", "89",
-            "--database-url", &refused_mysql_url(password),
-            "--executor-manager-url", &refused_http_url(),
-            "--redis-url", &refused_redis_url(),
+            "--task-id",
+            "89",
+            "--database-url",
+            &refused_mysql_url(password),
+            "--executor-manager-url",
+            &refused_http_url(),
+            "--redis-url",
+            &refused_redis_url(),
         ],
     );
 
@@ -42,13 +49,26 @@ fn refused_database_still_writes_bundle() {
     let db = run.source("db");
     assert_eq!(db.status, SourceStatus::Failed);
     let error = db.error.clone().unwrap_or_default();
-    assert!(error.contains("cannot connect to MySQL at 127.0.0.1:"), "{error}");
-    assert!(run.bundle().task.is_none(), "no db/task.json when the database is down");
+    assert!(
+        error.contains("cannot connect to MySQL at 127.0.0.1:"),
+        "{error}"
+    );
+    assert!(
+        run.bundle().task.is_none(),
+        "no db/task.json when the database is down"
+    );
 
     let em = run.source("executor-manager");
     assert_eq!(em.status, SourceStatus::Failed);
-    assert!(em.error.unwrap_or_default().contains("did not respond to /health"));
-    let state = run.bundle().executor_manager.expect("health probe recorded");
+    assert!(
+        em.error
+            .unwrap_or_default()
+            .contains("did not respond to /health")
+    );
+    let state = run
+        .bundle()
+        .executor_manager
+        .expect("health probe recorded");
     assert!(state.health.is_some_and(|p| p.error.is_some()));
 
     assert!(!run.all_member_text().contains(password));
@@ -70,7 +90,16 @@ fn wrong_password_and_unknown_task() {
     let url = db.url().replace(testkit::mariadb::ROOT_PASSWORD, wrong);
     let run = run_collect(
         dir.path(),
-        &["--task-id", "89", "--database-url", &url, "--executor-manager-url", &em.url(), "--redis-url", &redis.url()],
+        &[
+            "--task-id",
+            "89",
+            "--database-url",
+            &url,
+            "--executor-manager-url",
+            &em.url(),
+            "--redis-url",
+            &redis.url(),
+        ],
     );
     assert_eq!(run.code(), 1, "stderr:\n{}", run.stderr());
     let entry = run.source("db");
@@ -86,15 +115,36 @@ fn wrong_password_and_unknown_task() {
     let dir = temp_dir();
     let run = run_collect(
         dir.path(),
-        &["--task-id", "4242", "--database-url", &db.url(), "--executor-manager-url", &em.url(), "--redis-url", &redis.url()],
+        &[
+            "--task-id",
+            "4242",
+            "--database-url",
+            &db.url(),
+            "--executor-manager-url",
+            &em.url(),
+            "--redis-url",
+            &redis.url(),
+        ],
     );
     let manifest = run.bundle().manifest.expect("manifest");
-    let failed: Vec<_> = manifest.sources.iter().filter(|s| s.status == SourceStatus::Failed).collect();
-    assert_eq!(run.code(), if failed.is_empty() { 0 } else { 1 }, "{failed:?}");
+    let failed: Vec<_> = manifest
+        .sources
+        .iter()
+        .filter(|s| s.status == SourceStatus::Failed)
+        .collect();
+    assert_eq!(
+        run.code(),
+        if failed.is_empty() { 0 } else { 1 },
+        "{failed:?}"
+    );
     assert_eq!(run.source("db").status, SourceStatus::Ok);
     assert_eq!(run.bundle().task, Some(None), "db/task.json holds null");
     assert!(run.bundle().subtasks.is_some_and(|s| s.subtasks.is_empty()));
-    assert!(run.stdout().contains("verdict: not_found"), "{}", run.stdout());
+    assert!(
+        run.stdout().contains("verdict: not_found"),
+        "{}",
+        run.stdout()
+    );
 }
 
 #[test]
@@ -107,11 +157,16 @@ fn slow_executor_manager_times_out() {
     let run = run_collect(
         dir.path(),
         &[
-            "--task-id", "89",
-            "--database-url", &refused_mysql_url("wi-test-unused-pw"),
-            "--executor-manager-url", &em.url(),
-            "--redis-url", &refused_redis_url(),
-            "--timeout", "executor-manager=1s",
+            "--task-id",
+            "89",
+            "--database-url",
+            &refused_mysql_url("wi-test-unused-pw"),
+            "--executor-manager-url",
+            &em.url(),
+            "--redis-url",
+            &refused_redis_url(),
+            "--timeout",
+            "executor-manager=1s",
         ],
     );
     let elapsed = started.elapsed();
@@ -121,8 +176,15 @@ fn slow_executor_manager_times_out() {
     assert_eq!(entry.status, SourceStatus::Failed);
     let error = entry.error.unwrap_or_default();
     assert!(error.contains("timed out"), "{error}");
-    assert!(entry.duration_ms < 2000, "the limit held: {} ms", entry.duration_ms);
-    assert!(elapsed < Duration::from_secs(20), "whole run took {elapsed:?}");
+    assert!(
+        entry.duration_ms < 2000,
+        "the limit held: {} ms",
+        entry.duration_ms
+    );
+    assert!(
+        elapsed < Duration::from_secs(20),
+        "whole run took {elapsed:?}"
+    );
     for request in em.requests() {
         assert_eq!(request.method, "GET", "{request:?}");
     }
@@ -137,13 +199,27 @@ fn absent_redis_fails_on_upstream() {
 
     let run = run_collect(
         dir.path(),
-        &["--task-id", "89", "--database-url", &db.url(), "--executor-manager-url", &em.url(), "--redis-url", &refused_redis_url()],
+        &[
+            "--task-id",
+            "89",
+            "--database-url",
+            &db.url(),
+            "--executor-manager-url",
+            &em.url(),
+            "--redis-url",
+            &refused_redis_url(),
+        ],
     );
 
     assert_eq!(run.code(), 1);
     let entry = run.source("redis");
     assert_eq!(entry.status, SourceStatus::Failed);
-    assert!(entry.error.unwrap_or_default().contains("cannot reach Redis at redis://127.0.0.1:"));
+    assert!(
+        entry
+            .error
+            .unwrap_or_default()
+            .contains("cannot reach Redis at redis://127.0.0.1:")
+    );
     assert!(run.bundle().redis.is_some_and(|r| !r.reachable));
     assert_eq!(run.source("db").status, SourceStatus::Ok);
 }
@@ -154,9 +230,17 @@ fn invalid_task_id_writes_nothing() {
         let dir = temp_dir();
         let run = run_collect(dir.path(), &[&format!("--task-id={bad}")]);
         assert_eq!(run.code(), 2, "{bad}: {}", run.stderr());
-        assert!(run.stderr().contains(&format!("invalid task id '{bad}'")), "{}", run.stderr());
+        assert!(
+            run.stderr().contains(&format!("invalid task id '{bad}'")),
+            "{}",
+            run.stderr()
+        );
         assert!(!run.bundle_path.exists());
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no file left behind");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "no file left behind"
+        );
     }
 }
 
@@ -166,7 +250,11 @@ fn unwritable_output_writes_nothing() {
     let target = dir.path().join("missing-dir").join("bundle.zip");
     let run = run_collect_to(dir.path(), &target, &["--task-id", "89"]);
     assert_eq!(run.code(), 2, "{}", run.stderr());
-    assert!(run.stderr().contains("cannot write the bundle"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("cannot write the bundle"),
+        "{}",
+        run.stderr()
+    );
     assert!(!target.exists());
 }
 
@@ -175,7 +263,11 @@ fn unknown_timeout_source_is_usage_error() {
     let dir = temp_dir();
     let run = run_collect(dir.path(), &["--task-id", "89", "--timeout", "nosuch=1s"]);
     assert_eq!(run.code(), 2);
-    assert!(run.stderr().contains("unknown source 'nosuch'"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("unknown source 'nosuch'"),
+        "{}",
+        run.stderr()
+    );
 }
 
 #[test]
@@ -183,7 +275,11 @@ fn chinese_messages_follow_lang() {
     let dir = temp_dir();
     let run = run_collect(dir.path(), &["--task-id", "x", "--lang", "zh"]);
     assert_eq!(run.code(), 2);
-    assert!(run.stderr().contains("任务 id 'x' 无效"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("任务 id 'x' 无效"),
+        "{}",
+        run.stderr()
+    );
 }
 
 #[test]
@@ -197,18 +293,26 @@ fn unreachable_database_tries_container_address() {
     let run = run_collect(
         dir.path(),
         &[
-            "--task-id", "89",
-            "--database-url", &refused_mysql_url("wi-test-unused-pw"),
-            "--mysql-container", &name,
-            "--executor-manager-url", &refused_http_url(),
-            "--redis-url", &refused_redis_url(),
+            "--task-id",
+            "89",
+            "--database-url",
+            &refused_mysql_url("wi-test-unused-pw"),
+            "--mysql-container",
+            &name,
+            "--executor-manager-url",
+            &refused_http_url(),
+            "--redis-url",
+            &refused_redis_url(),
         ],
     );
 
-    // Nothing listens on 3306 in the container, so the second attempt is refused as well;
-    // the error shows that the container's address was looked up and tried.
+    // Nothing listens on 3306 in the container, so the second attempt is refused as well.
+    // The error shows that the container's address was looked up and tried.
     let error = run.source("db").error.unwrap_or_default();
-    assert!(error.contains(&format!("through container {name} at ")), "{error}");
+    assert!(
+        error.contains(&format!("through container {name} at ")),
+        "{error}"
+    );
     assert!(error.contains(":3306"), "{error}");
     container.remove().expect("removing the container");
 }
@@ -228,12 +332,22 @@ fn interrupt_leaves_no_file() {
     let dir = temp_dir();
     let bundle = dir.path().join("bundle.zip");
 
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_collect"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_collect"))
         .current_dir(dir.path())
         .env("LANG", "C")
-        .args(["--task-id", "89", "--mysql-container", "", "--executor-manager-container", "wi-test-none"])
+        .args([
+            "--task-id",
+            "89",
+            "--mysql-container",
+            "",
+            "--executor-manager-container",
+            "wi-test-none",
+        ])
         .args(["--database-url", &refused_mysql_url("wi-test-unused-pw")])
-        .args(["--executor-manager-url", &format!("http://127.0.0.1:{port}")])
+        .args([
+            "--executor-manager-url",
+            &format!("http://127.0.0.1:{port}"),
+        ])
         .args(["--redis-url", &refused_redis_url()])
         .arg("--workspace-root")
         .arg(dir.path().join("workspaces"))
@@ -252,8 +366,16 @@ fn interrupt_leaves_no_file() {
     assert!(status.success());
     let output = child.wait_with_output().expect("waiting for collect");
 
-    assert_eq!(output.status.code(), Some(130), "{}", String::from_utf8_lossy(&output.stderr));
-    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(
+        output.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert!(left.is_empty(), "files left behind: {left:?}");
     drop(holder);
 }

@@ -52,7 +52,10 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> anyhow::Result<bool> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let scenarios_dir = root.join("fixtures/scenarios");
-    let out = cli.out.clone().unwrap_or_else(|| root.join("fixtures/recorded"));
+    let out = cli
+        .out
+        .clone()
+        .unwrap_or_else(|| root.join("fixtures/recorded"));
 
     let scenarios: Vec<Scenario> = if cli.all {
         scenario::list(&scenarios_dir)?

@@ -1,28 +1,24 @@
 //! Analyzes a recorded bundle and compares the diagnosis with what the scenario expects.
 //!
-//! The comparison follows `tests/fixtures_snapshots.rs`: the primary rule is the first
-//! finding at warning or critical severity, and `clock-skew` counts as firing only at
-//! warning or critical severity, because it adds an informational note to nearly every
-//! report.
+//! The comparison follows `tests/fixtures_snapshots.rs`: the primary rule is the one the
+//! report's summary names ([`verdict::primary_rule`]), and a rule fires when it reported
+//! any finding.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use wegent_analyzer::engine::{Analysis, Options, Severity, analyze};
+use wegent_analyzer::engine::{Analysis, Options, analyze, verdict};
 
 use super::spec::Expect;
-
-/// Rules whose informational findings do not count as firing.
-const NOTE_ON_EVERY_REPORT: &[&str] = &["clock-skew"];
 
 /// The parts of a diagnosis that a recording pins.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnosis {
     pub verdict: String,
-    /// Rule id of the first warning or critical finding, `none` when there is none.
+    /// Rule id of the finding the summary names, `none` when it names none.
     pub primary: String,
-    /// Rules that fired, without informational notes of [`NOTE_ON_EVERY_REPORT`].
+    /// Rules that reported a finding, at any severity.
     pub fired: BTreeSet<String>,
 }
 
@@ -35,15 +31,10 @@ pub fn diagnose(path: &Path) -> Result<Diagnosis> {
 
 /// Extracts the pinned parts of `analysis`.
 pub fn diagnosis_of(analysis: &Analysis) -> Diagnosis {
-    let primary = analysis
-        .findings
-        .first()
-        .filter(|f| f.severity <= Severity::Warning)
-        .map_or("none", |f| f.rule);
+    let primary = verdict::primary_rule(analysis.verdict, &analysis.findings).unwrap_or("none");
     let fired = analysis
         .findings
         .iter()
-        .filter(|f| !NOTE_ON_EVERY_REPORT.contains(&f.rule) || f.severity <= Severity::Warning)
         .map(|f| f.rule.to_string())
         .collect();
 

@@ -12,7 +12,7 @@ use super::provision::Targets;
 /// Exit status of `collect` when no bundle was written.
 const EXIT_NO_BUNDLE: i32 = 2;
 
-/// What one `collect` run printed and where its bundle is.
+/// Outcome of one `collect` run: its bundle, exit status and messages.
 #[derive(Debug)]
 pub struct Collected {
     pub zip: PathBuf,
@@ -57,9 +57,7 @@ pub fn run_collect(binary: &Path, targets: &Targets, zip: &Path) -> Result<Colle
     let exit_code = output.status.code();
 
     if exit_code == Some(EXIT_NO_BUNDLE) || !zip.is_file() {
-        bail!(
-            "collect wrote no bundle (exit status {exit_code:?}); its messages:\n{stderr}"
-        );
+        bail!("collect wrote no bundle (exit status {exit_code:?}); its messages:\n{stderr}");
     }
 
     Ok(Collected {
@@ -118,13 +116,8 @@ pub fn unpack(zip: &Path, out: &Path) -> Result<()> {
         std::fs::remove_dir_all(out)
             .with_context(|| format!("failed to remove the old recording {}", out.display()))?;
     }
-    std::fs::rename(&staging, out).with_context(|| {
-        format!(
-            "failed to move {} to {}",
-            staging.display(),
-            out.display()
-        )
-    })
+    std::fs::rename(&staging, out)
+        .with_context(|| format!("failed to move {} to {}", staging.display(), out.display()))
 }
 
 fn safe_relative(name: &str) -> Result<PathBuf> {

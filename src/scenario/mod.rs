@@ -8,6 +8,7 @@
 
 pub mod check;
 pub mod collect;
+pub mod docker_log;
 pub mod names;
 pub mod provision;
 pub mod record;

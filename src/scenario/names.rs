@@ -1,9 +1,9 @@
 //! Executor container names as Wegent's executor-manager computes them:
 //! `wegent-task-<user>-<hash>`.
 //!
-//! The user part is the user name with spaces turned into `-` and `_` into `--`, lowercased,
-//! reduced to `[a-z0-9-.]`, given a leading `a` and a trailing `z` where it does not start
-//! or end with a letter or digit, and cut to 10 characters. The hash part is the first 15
+//! The user part is the user name with spaces turned into `-` and `_` into `--`, lowercased
+//! and reduced to `[a-z0-9-.]`. It gets a leading `a` and a trailing `z` where it does not
+//! start or end with a letter or digit, and is then cut to 10 characters. The hash part is the first 15
 //! hex digits of the SHA-1 of `<user part>-<task id>-<subtask id>`.
 
 use sha1::{Digest, Sha1};
@@ -17,7 +17,10 @@ pub fn executor_name(user_name: &str, task_id: u64, subtask_id: u64) -> String {
 }
 
 fn sanitize_user(user_name: &str) -> String {
-    let replaced = user_name.replace(' ', "-").replace('_', "--").to_lowercase();
+    let replaced = user_name
+        .replace(' ', "-")
+        .replace('_', "--")
+        .to_lowercase();
     let mut user: String = replaced
         .chars()
         .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.'))

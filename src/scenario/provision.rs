@@ -20,6 +20,7 @@ use testkit::mariadb::{MariaDb, ROOT_PASSWORD};
 use testkit::redis::RedisServer;
 use testkit::{Flavour, TempRoot, free_port};
 
+use super::docker_log::backdate;
 use super::names::executor_name;
 use super::spec::{Container, ContainerState, Scenario};
 use super::sql::inserts;
@@ -31,10 +32,10 @@ pub const SCENARIO_LABEL: &str = "wi-test-scenario";
 /// Password of the fork's Redis, which requires one.
 const FORK_REDIS_PASSWORD: &str = "wi-test-redis-pw";
 
-/// Longest wait for an `exited` container to stop.
+/// Maximum wait for an `exited` container to stop.
 const EXIT_WAIT: Duration = Duration::from_secs(30);
 
-/// Longest wait for a running container to print its log.
+/// Maximum wait for a running container to print its log.
 const LOG_WAIT: Duration = Duration::from_secs(10);
 
 /// A provisioned scenario. Field order is drop order: containers first, the temporary
@@ -50,7 +51,7 @@ pub struct Deployment {
     root: TempRoot,
 }
 
-/// Where `collect` finds the deployment.
+/// Locations of the deployment's services, as `collect` options take them.
 #[derive(Debug, Clone)]
 pub struct Targets {
     pub task_id: u64,
@@ -115,12 +116,18 @@ impl Deployment {
                     .with_context(|| format!("failed to remove the executor {name}"))?,
                 ContainerState::Exited => {
                     started.wait_exit(EXIT_WAIT)?;
-                    executors.push(stand_in_executor(scenario, container, &name, "exited", port));
+                    backdate(started.id(), log_zone(), line_count(&container.log))?;
+                    executors.push(stand_in_executor(
+                        scenario, container, &name, "exited", port,
+                    ));
                     deployment.containers.push(started);
                 }
                 ContainerState::Running => {
                     wait_for_log(&started, !container.log.trim().is_empty())?;
-                    executors.push(stand_in_executor(scenario, container, &name, "running", port));
+                    backdate(started.id(), log_zone(), line_count(&container.log))?;
+                    executors.push(stand_in_executor(
+                        scenario, container, &name, "running", port,
+                    ));
                     deployment.containers.push(started);
                 }
             }
@@ -129,6 +136,11 @@ impl Deployment {
         if scenario.executor_manager.container {
             let em = start_em_container(scenario, &vars)?;
             wait_for_log(&em, !scenario.executor_manager.log.trim().is_empty())?;
+            backdate(
+                em.id(),
+                log_zone(),
+                line_count(&scenario.executor_manager.log),
+            )?;
             deployment.em_container = Some(em);
         }
 
@@ -148,7 +160,7 @@ impl Deployment {
         Ok(deployment)
     }
 
-    /// Returns the temporary directory that holds the workspace, the repo root and scratch
+    /// Returns the temporary directory that contains the workspace, the repo root and scratch
     /// files.
     pub fn scratch(&self) -> &Path {
         self.root.path()
@@ -194,7 +206,10 @@ fn start_database(scenario: &Scenario, vars: &Vars) -> Result<(Option<MariaDb>, 
 
     let database = MariaDb::start(scenario.flavour)?;
     if let Some(zone) = &scenario.database.global_time_zone {
-        database.exec(&format!("SET GLOBAL time_zone = '{}';", zone.replace('\'', "")))?;
+        database.exec(&format!(
+            "SET GLOBAL time_zone = '{}';",
+            zone.replace('\'', "")
+        ))?;
     }
 
     let sql = inserts(&scenario.rows, vars)?;
@@ -270,7 +285,10 @@ fn build_workspace(scenario: &Scenario, vars: &Vars, workspace_root: &Path) -> R
     }
 
     for (path, contents) in &workspace.dirty {
-        repo.write_file(path, &vars.expand(contents, &format!("workspace.dirty.{path}"))?)?;
+        repo.write_file(
+            path,
+            &vars.expand(contents, &format!("workspace.dirty.{path}"))?,
+        )?;
     }
 
     Ok(())
@@ -278,7 +296,11 @@ fn build_workspace(scenario: &Scenario, vars: &Vars, workspace_root: &Path) -> R
 
 fn write_log_files(scenario: &Scenario, vars: &Vars, repo_root: &Path) -> Result<()> {
     for file in &scenario.log_files {
-        if file.path.split('/').any(|part| part == ".." || part.is_empty()) {
+        if file
+            .path
+            .split('/')
+            .any(|part| part == ".." || part.is_empty())
+        {
             anyhow::bail!(
                 "scenario {}: log file path {:?} must be relative and stay inside the repo root",
                 scenario.name,
@@ -356,8 +378,12 @@ fn start_container(
         spec = spec.with_mount(workspace_root, "/workspace");
     }
 
-    TestContainer::run(&spec)
-        .with_context(|| format!("scenario {}: starting the executor {name} failed", scenario.name))
+    TestContainer::run(&spec).with_context(|| {
+        format!(
+            "scenario {}: starting the executor {name} failed",
+            scenario.name
+        )
+    })
 }
 
 fn start_em_container(scenario: &Scenario, vars: &Vars) -> Result<TestContainer> {
@@ -375,6 +401,15 @@ fn start_em_container(scenario: &Scenario, vars: &Vars) -> Result<TestContainer>
     })
 }
 
+/// Zone of the executor-manager's and the executors' log times (`TZ=Asia/Shanghai`).
+fn log_zone() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")
+}
+
+fn line_count(log: &str) -> usize {
+    log.trim_end_matches('\n').lines().count()
+}
+
 /// Returns shell lines that print `log` exactly, through a quoted here-document.
 fn print_lines(log: &str) -> String {
     if log.trim().is_empty() {
@@ -384,7 +419,7 @@ fn print_lines(log: &str) -> String {
     format!("cat <<'WI_TEST_LOG_END'\n{body}\nWI_TEST_LOG_END\n")
 }
 
-/// Waits until a running container has printed something, so the collection sees its log.
+/// Waits until a running container has printed something, so the collection reads its log.
 fn wait_for_log(container: &TestContainer, expects_output: bool) -> Result<()> {
     if !expects_output {
         return Ok(());

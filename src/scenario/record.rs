@@ -13,11 +13,11 @@ use super::spec::Scenario;
 /// Result of one recording.
 #[derive(Debug)]
 pub struct Recording {
-    /// Folder that holds the unpacked bundle.
+    /// Folder that contains the unpacked bundle.
     pub dir: PathBuf,
     /// Exit status of `collect` (0: every source ok, 1: some source failed).
     pub collect_exit: Option<i32>,
-    /// What `collect` printed to stderr.
+    /// Messages `collect` printed to stderr.
     pub collect_stderr: String,
     pub diagnosis: Diagnosis,
     pub elapsed: Duration,

@@ -1,7 +1,7 @@
 //! The scenario file format: `fixtures/scenarios/<name>/scenario.toml`.
 //!
 //! A scenario describes one incident as the state of a deployment: database rows, executor
-//! containers, the executor-manager's answers and log, Redis keys, the task's workspace
+//! containers, the executor-manager's HTTP responses and log, Redis keys, the task's workspace
 //! repository and the services' log files, plus the diagnosis the recording must get. Text
 //! values are templates (see [`super::template`]), so every time is written relative to the
 //! recording moment and the container names are computed the way Wegent computes them.
@@ -23,7 +23,7 @@ pub struct Scenario {
     /// Folder name, also the name of the recorded bundle folder.
     #[serde(skip)]
     pub name: String,
-    /// Folder that holds `scenario.toml` and the files it names.
+    /// Folder that contains `scenario.toml` and the files it names.
     #[serde(skip)]
     pub dir: PathBuf,
     /// One line saying what happened, for docs/incidents.md.
@@ -46,7 +46,7 @@ pub struct Scenario {
     /// Executor containers.
     #[serde(default)]
     pub containers: Vec<Container>,
-    /// The executor-manager: its container (for its log) and its HTTP answers.
+    /// The executor-manager: its container (for its log) and its HTTP responses.
     #[serde(default)]
     pub executor_manager: ExecutorManager,
     /// Redis commands run before the collection, such as heartbeat keys.
@@ -167,7 +167,7 @@ pub struct Container {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExecutorManager {
-    /// When false, nothing answers at `--executor-manager-url`.
+    /// When false, nothing listens at `--executor-manager-url`.
     #[serde(default = "yes")]
     pub reachable: bool,
     /// When false, `/health` and `/ready` answer 500.

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 
-/// What placeholders expand to in one recording.
+/// Values of the placeholders in one recording.
 #[derive(Debug, Clone)]
 pub struct Vars {
     /// The recording moment.
@@ -128,9 +128,9 @@ pub fn parse_offset(text: &str) -> Result<Duration> {
             's' => 1,
             _ => bail!("{text:?} is not a time offset: unknown unit {c:?}; use d, h, m or s"),
         };
-        let count: i64 = digits
-            .parse()
-            .with_context(|| format!("{text:?} is not a time offset: a number must precede {c:?}"))?;
+        let count: i64 = digits.parse().with_context(|| {
+            format!("{text:?} is not a time offset: a number must precede {c:?}")
+        })?;
         total += count * unit;
         digits.clear();
     }
@@ -168,11 +168,18 @@ mod tests {
     fn expands_times_and_names() {
         let v = vars();
         assert_eq!(v.expand("{{t -2h}}", "x").unwrap(), "2026-01-20 04:00:00");
-        assert_eq!(v.expand("{{t -2h +08:00}}", "x").unwrap(), "2026-01-20 12:00:00");
-        assert_eq!(v.expand("{{iso 0}}", "x").unwrap(), "2026-01-20T06:00:00.250000");
+        assert_eq!(
+            v.expand("{{t -2h +08:00}}", "x").unwrap(),
+            "2026-01-20 12:00:00"
+        );
+        assert_eq!(
+            v.expand("{{iso 0}}", "x").unwrap(),
+            "2026-01-20T06:00:00.250000"
+        );
         assert_eq!(v.expand("{{epoch -1s}}", "x").unwrap(), "1768888799.250");
         assert_eq!(
-            v.expand("task {{task_id}} on {{executor main}}", "x").unwrap(),
+            v.expand("task {{task_id}} on {{executor main}}", "x")
+                .unwrap(),
             "task 89 on wegent-task-admin-x"
         );
         assert!(v.expand("{{executor other}}", "x").is_err());

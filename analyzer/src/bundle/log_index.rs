@@ -7,9 +7,12 @@
 //! past that limit are counted in [`TextMember::lines_not_indexed`].
 //!
 //! The keywords come from the messages Wegent services write around dispatch,
-//! containers, callbacks, heartbeats, status changes, cleanup and failures. Matching is
-//! case-sensitive (so `OOM` does not match `room`), and a keyword made of digits only
-//! (`502`) must not touch other digits (so it does not match `15023`).
+//! containers, callbacks, heartbeats, status changes, cleanup and failures, and from the
+//! phrases model gateways and git print when a request fails. Every log needle a rule
+//! matches must contain one of them; `rule_needles_are_indexed` checks that. [`KEYWORDS`]
+//! match case-sensitively (so `OOM` does not match `room`), [`KEYWORDS_ANY_CASE`] ignore
+//! ASCII case, and a keyword made of digits only (`502`) must not touch other digits (so
+//! it does not match `15023`).
 
 use std::collections::VecDeque;
 use std::sync::OnceLock;
@@ -37,7 +40,6 @@ pub const KEYWORDS: &[&str] = &[
     "Failed",
     "failure",
     "Unexpected error",
-    "timed out",
     "Timeout",
     "timeout",
     "refused",
@@ -45,16 +47,29 @@ pub const KEYWORDS: &[&str] = &[
     "502",
     "503",
     "504",
+    "429",
     "Bad Gateway",
-    "Service Unavailable",
-    "service_unavailable",
     "所有供应商",
+    "服务暂时不可用",
+    "暂时不可用",
+    "不可用",
+    "无可用渠道",
+    "饱和",
+    "请求过于频繁",
+    "额度已用尽",
+    "余额不足",
+    "令牌",
+    "无权访问",
+    "模型不存在",
+    "不支持的模型",
     "OOM",
     "SIGKILL",
     "exit code",
     "exited with code",
     "exited immediately",
     "Unknown column",
+    "(1054,",
+    "Data truncated for column",
     "Out of sort memory",
     "Backend returned error",
     "rejected",
@@ -67,10 +82,6 @@ pub const KEYWORDS: &[&str] = &[
     "CANCELLING",
     "statusPhase",
     // Dispatch and queueing.
-    "Dispatch",
-    "dispatch",
-    "Enqueued",
-    "Dequeued",
     "requeued",
     "TaskQueue",
     "Capacity check",
@@ -94,10 +105,6 @@ pub const KEYWORDS: &[&str] = &[
     "RunningTaskTracker",
     "preserved for debugging",
     // Callbacks, heartbeats and status updates.
-    "callback",
-    "Callback",
-    "heartbeat",
-    "Heartbeat",
     "Updating task status",
     "update subtask",
     "Updated subtask",
@@ -105,10 +112,56 @@ pub const KEYWORDS: &[&str] = &[
     "cancel",
     "Cancel",
     // Workspace and model.
-    "git clone",
-    "Project cloned",
     "GIT_TOKEN_AES_KEY",
     "Creating agent",
+];
+
+/// Phrases that make a log line worth keeping in any ASCII case. Model gateways, git and
+/// the services spell these in upper, lower and title case.
+pub const KEYWORDS_ANY_CASE: &[&str] = &[
+    // Model gateways: unavailability, throttling, rejected requests.
+    "unavailable",
+    "no available",
+    "overloaded",
+    "rate_limit",
+    "rate limit",
+    "too many requests",
+    "quota",
+    "unauthorized",
+    "forbidden",
+    "api key",
+    "api_key",
+    "invalid api",
+    "x-api-key",
+    "invalid_request_error",
+    "request_too_large",
+    "context_length",
+    "context length",
+    "prompt is too long",
+    "invalid beta flag",
+    "anthropic-beta",
+    "tool_result",
+    "tool_call_id",
+    "must be a response",
+    "must be followed",
+    // Git.
+    "git clone",
+    "clone",
+    "could not read",
+    "credentials missing",
+    // Dispatch, capacity and cleanup, as rules match them ignoring case.
+    "dispatch",
+    "enqueued",
+    "dequeued",
+    "timed out",
+    "heartbeat",
+    "callback",
+    "at capacity",
+    "max concurrent tasks",
+    "executor image not provided",
+    "deleting executor",
+    "delete executor",
+    "fetched",
 ];
 
 fn matcher() -> &'static AhoCorasick {
@@ -120,8 +173,22 @@ fn matcher() -> &'static AhoCorasick {
     })
 }
 
-/// Returns whether a line contains one of [`KEYWORDS`].
+fn any_case_matcher() -> &'static AhoCorasick {
+    static MATCHER: OnceLock<AhoCorasick> = OnceLock::new();
+    MATCHER.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(KEYWORDS_ANY_CASE)
+            .unwrap_or_else(|_| unreachable!("keyword automaton"))
+    })
+}
+
+/// Returns whether a line contains one of [`KEYWORDS`] or [`KEYWORDS_ANY_CASE`].
 pub fn is_keyword_line(line: &[u8]) -> bool {
+    if any_case_matcher().is_match(line) {
+        return true;
+    }
+
     for found in matcher().find_overlapping_iter(line) {
         let keyword = KEYWORDS[found.pattern().as_usize()].as_bytes();
         if !keyword.iter().all(u8::is_ascii_digit) {
@@ -323,6 +390,188 @@ mod tests {
             "status=503",
         ] {
             assert!(is_keyword_line(line.as_bytes()), "{line}");
+        }
+    }
+
+    /// The shortest text each rule's log patterns and needles match, per rule. Every one
+    /// must be kept, or the rule misses the line in a large log.
+    const RULE_NEEDLES: &[(&str, &str)] = &[
+        (
+            "callback-failed",
+            "Failed to send 'running' status callback",
+        ),
+        ("callback-failed", "Client error (422) during callback"),
+        (
+            "callback-failed",
+            "Client error (404) during updating status for task 89",
+        ),
+        ("callback-failed", "Failed to update status for task 89"),
+        ("callback-failed", "Error processing callback"),
+        ("callback-failed", "CALLBACK REQUEST FAILED"),
+        ("callback-failed", "Request failed (attempt 3/10)"),
+        ("callback-failed", "Request failed after 10 retries"),
+        ("callback-failed", "Callback sent successfully"),
+        (
+            "callback-failed",
+            "Successfully processed callback for task 89",
+        ),
+        (
+            "callback-rejected-by-backend",
+            "[Callback] Backend returned error: status_code=500",
+        ),
+        (
+            "callback-rejected-by-backend",
+            "[Callback] Received from executor",
+        ),
+        (
+            "callback-rejected-by-backend",
+            "Removing task 89 from RunningTaskTracker (source: x)",
+        ),
+        ("callback-rejected-by-backend", "Error updating subtask 312"),
+        (
+            "executor-capacity-exhausted",
+            "5 running pods, 5 max concurrent tasks",
+        ),
+        (
+            "executor-capacity-exhausted",
+            "No available slots for new tasks",
+        ),
+        (
+            "executor-capacity-exhausted",
+            "executor manager AT CAPACITY",
+        ),
+        ("executor-deleted-by-cleanup", "executor_job removed 3"),
+        (
+            "executor-deleted-by-cleanup",
+            "Deleting executor wegent-task-89",
+        ),
+        (
+            "executor-deleted-by-cleanup",
+            "delete executor wegent-task-89",
+        ),
+        ("dispatch-lost", "DISPATCH"),
+        ("dispatch-lost", "Timed Out"),
+        ("dispatch-lost", "enqueued"),
+        ("dispatch-lost", "DEQUEUED"),
+        ("heartbeat-lost", "HEARTBEAT TIMED OUT"),
+        ("heartbeat-lost", "heartbeat request failed"),
+        ("never-dispatched", "no available slots"),
+        ("never-dispatched", "fetched task 89"),
+        ("stuck-cancelling", "Task 89 is not currently running"),
+        ("stuck-cancelling", "failed to communicate with executor"),
+        (
+            "stuck-cancelling",
+            "error calling executor_manager to cancel",
+        ),
+        (
+            "stuck-cancelling",
+            "executor did not acknowledge cancellation",
+        ),
+        ("executor-start-failed", "docker run error"),
+        ("executor-start-failed", "No available ports"),
+        ("executor-start-failed", "Executor image not provided"),
+        ("executor-start-failed", "failed to become ready"),
+        ("executor-start-failed", "initial task dispatch attempt 3"),
+        ("executor-start-failed", "exited immediately with code 1"),
+        ("executor-start-failed", "task failed after 3 attempts"),
+        ("executor-start-failed", "error for task 89"),
+        ("executor-exited-without-callback", "CALLBACK"),
+        ("schema-drift", "Unknown column 'x'"),
+        ("schema-drift", "(1054, x)"),
+        ("schema-drift", "Data truncated for column 'status'"),
+        ("model-gateway-unavailable", "error code: 503"),
+        ("model-gateway-unavailable", "SERVICE_UNAVAILABLE"),
+        ("model-gateway-unavailable", "Overloaded_Error"),
+        (
+            "model-gateway-unavailable",
+            "all upstream providers are temporarily unavailable",
+        ),
+        ("model-gateway-unavailable", "No available channel"),
+        ("model-gateway-unavailable", "model_unavailable"),
+        ("model-gateway-unavailable", "所有供应商暂时不可用"),
+        ("model-gateway-unavailable", "服务暂时不可用"),
+        ("model-gateway-unavailable", "供应商 x 不可用"),
+        ("model-gateway-unavailable", "无可用渠道"),
+        ("model-gateway-unavailable", "上游负载饱和"),
+        ("model-gateway-unavailable", "503 upstream unavailable"),
+        ("model-gateway-unavailable", "服务不可用"),
+        ("model-gateway-unavailable", "HTTP 429"),
+        ("model-gateway-unavailable", "RATE_LIMIT_EXCEEDED"),
+        ("model-gateway-unavailable", "insufficient_quota"),
+        ("model-gateway-unavailable", "Quota exceeded"),
+        ("model-gateway-unavailable", "Rate limited"),
+        ("model-gateway-unavailable", "Too Many Requests"),
+        ("model-gateway-unavailable", "请求过于频繁"),
+        ("model-gateway-unavailable", "额度已用尽"),
+        ("model-gateway-unavailable", "余额不足"),
+        ("model-request-rejected", "error code: 401"),
+        ("model-request-rejected", "authentication_error"),
+        ("model-request-rejected", "permission_error"),
+        ("model-request-rejected", "INVALID_API_KEY"),
+        ("model-request-rejected", "Incorrect API key provided"),
+        ("model-request-rejected", "invalid x-api-key"),
+        ("model-request-rejected", "无效的令牌"),
+        ("model-request-rejected", "未提供令牌"),
+        ("model-request-rejected", "401 Unauthorized"),
+        ("model-request-rejected", "403 Forbidden"),
+        ("model-request-rejected", "Invalid apikey"),
+        ("model-request-rejected", "无权访问"),
+        ("model-request-rejected", "invalid_request_error"),
+        ("model-request-rejected", "not_found_error"),
+        ("model-request-rejected", "request_too_large"),
+        ("model-request-rejected", "context_length_exceeded"),
+        ("model-request-rejected", "invalid beta flag"),
+        ("model-request-rejected", "anthropic-beta: x is unsupported"),
+        (
+            "model-request-rejected",
+            "unexpected value for anthropic-beta",
+        ),
+        (
+            "model-request-rejected",
+            "tool_use ids were found without tool_result blocks",
+        ),
+        ("model-request-rejected", "tool_call_id x not found"),
+        (
+            "model-request-rejected",
+            "must be a response to a preceding message with tool",
+        ),
+        ("model-request-rejected", "prompt is too long"),
+        ("model-request-rejected", "maximum context length"),
+        ("model-request-rejected", "模型不存在"),
+        ("model-request-rejected", "不支持的模型"),
+        ("git-clone-failed", "Failed to clone project"),
+        ("git-clone-failed", "git clone failed"),
+        ("git-clone-failed", "Git clone credentials missing"),
+        (
+            "git-clone-failed",
+            "git credentials missing for protected repository",
+        ),
+        (
+            "git-clone-failed",
+            "could not read Username for 'https://git.example'",
+        ),
+        (
+            "git-clone-failed",
+            "fatal: Could not read Password for 'https://git.example'",
+        ),
+        ("git-clone-failed", "GIT_TOKEN_AES_KEY is not set"),
+        ("errors-in-logs", "Traceback (most recent call last):"),
+        ("errors-in-logs", "CRITICAL"),
+        ("errors-in-logs", "FATAL"),
+        ("errors-in-logs", "KeyError"),
+        ("errors-in-logs", "RuntimeException"),
+        ("errors-in-logs", "thread 'main' panicked at"),
+        ("errors-in-logs", "out of memory (OOM)"),
+        ("errors-in-logs", "OOM killed"),
+    ];
+
+    #[test]
+    fn rule_needles_are_indexed() {
+        for (rule, needle) in RULE_NEEDLES {
+            assert!(
+                is_keyword_line(needle.as_bytes()),
+                "{rule}: the index drops lines containing {needle:?}"
+            );
         }
     }
 

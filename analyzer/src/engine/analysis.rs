@@ -80,7 +80,10 @@ pub struct Msg {
 
 impl Msg {
     pub fn new(key: &'static str) -> Self {
-        Msg { key, args: Vec::new() }
+        Msg {
+            key,
+            args: Vec::new(),
+        }
     }
 
     /// Adds a named argument.
@@ -97,13 +100,31 @@ pub struct Evidence {
     pub source: String,
     /// Where inside the member: `id=301`, `line 1042`, `/status/status`, `name=wegent-task-…`.
     pub locator: String,
-    /// The observed value or line, already redacted in the bundle.
+    /// The observed value or line, already redacted in the bundle. Data only: words the
+    /// analyzer adds go into `note`, so renderers can translate them.
     pub excerpt: String,
+    /// The analyzer's observation beyond the excerpt, such as the absence of a container.
+    pub note: Option<Msg>,
 }
 
 impl Evidence {
-    pub fn new(source: impl Into<String>, locator: impl Into<String>, excerpt: impl Into<String>) -> Self {
-        Evidence { source: source.into(), locator: locator.into(), excerpt: excerpt.into() }
+    pub fn new(
+        source: impl Into<String>,
+        locator: impl Into<String>,
+        excerpt: impl Into<String>,
+    ) -> Self {
+        Evidence {
+            source: source.into(),
+            locator: locator.into(),
+            excerpt: excerpt.into(),
+            note: None,
+        }
+    }
+
+    /// Adds a note that renderers show, translated, before the excerpt.
+    pub fn with_note(mut self, note: Msg) -> Self {
+        self.note = Some(note);
+        self
     }
 }
 

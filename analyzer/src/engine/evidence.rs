@@ -2,7 +2,7 @@
 //! row, containers, executor-manager probes and log lines. Excerpts are short, one line,
 //! and copy only values that the bundle already contains in redacted form.
 
-use super::analysis::Evidence;
+use super::analysis::{Evidence, Msg};
 use crate::bundle::loaded::LogLine;
 use crate::bundle::model::{ContainerInfo, ExecutorProbe, SubtaskRow, TaskRow, members};
 
@@ -54,23 +54,23 @@ pub fn subtask(row: &SubtaskRow) -> Evidence {
     )
 }
 
-/// Cites the task row's status fields.
+/// Cites the task row's status fields. `statusPhase` appears only when the row has it,
+/// because upstream tasks have no such field.
 pub fn task_status(task: &TaskRow) -> Evidence {
     let status = task.json.pointer("/status");
-    let field = |name: &str| {
-        status
-            .and_then(|s| s.get(name))
-            .map(|v| v.to_string())
-            .unwrap_or_else(|| "null".into())
-    };
-    let excerpt = format!(
-        "status={} progress={} statusPhase={} updated_at={} is_active={}",
-        field("status"),
-        field("progress"),
-        field("statusPhase"),
-        task.updated_at,
-        task.is_active
-    );
+    let field = |name: &str| status.and_then(|s| s.get(name)).map(|v| v.to_string());
+    let or_null = |value: Option<String>| value.unwrap_or_else(|| "null".into());
+
+    let mut parts = vec![
+        format!("status={}", or_null(field("status"))),
+        format!("progress={}", or_null(field("progress"))),
+    ];
+    if let Some(phase) = field("statusPhase") {
+        parts.push(format!("statusPhase={phase}"));
+    }
+    parts.push(format!("updated_at={}", task.updated_at));
+    parts.push(format!("is_active={}", task.is_active));
+    let excerpt = parts.join(" ");
     Evidence::new(members::DB_TASK, "/status/status", clip(&excerpt))
 }
 
@@ -114,26 +114,38 @@ pub fn container(info: &ContainerInfo) -> Evidence {
 
 /// Cites the absence of a container from the Docker listing.
 pub fn container_absent(name: &str) -> Evidence {
-    Evidence::new(
-        members::CONTAINERS,
-        format!("name={name}"),
-        "no container with this name",
-    )
+    Evidence::new(members::CONTAINERS, format!("name={name}"), "")
+        .with_note(Msg::new("evidence.no-container-named"))
+}
+
+/// Cites the absence of any container with a label from the Docker listing.
+pub fn label_absent(label: &str, value: impl std::fmt::Display) -> Evidence {
+    Evidence::new(members::CONTAINERS, format!("label {label}={value}"), "")
+        .with_note(Msg::new("evidence.no-container-labelled"))
+}
+
+/// Cites an HTTP probe that got no response. The note marks the missing response, and the
+/// excerpt contains the error the collector recorded, if any.
+pub fn no_answer(source: &str, locator: impl Into<String>, error: Option<&str>) -> Evidence {
+    Evidence::new(source, locator, clip(error.unwrap_or("")))
+        .with_note(Msg::new("evidence.no-answer"))
 }
 
 /// Cites executor-manager's response about one executor.
 pub fn em_probe(probe: &ExecutorProbe) -> Evidence {
-    let answer = match (&probe.probe.status, &probe.probe.body, &probe.probe.error) {
-        (Some(status), Some(body), _) => format!("HTTP {status} {body}"),
-        (Some(status), None, _) => format!("HTTP {status}"),
-        (None, _, Some(error)) => format!("no answer: {error}"),
-        (None, _, None) => "no answer".to_string(),
+    let locator = format!("executors[{}].{}", probe.executor_name, probe.endpoint);
+    let answer = match (&probe.probe.status, &probe.probe.body) {
+        (Some(status), Some(body)) => format!("HTTP {status} {body}"),
+        (Some(status), None) => format!("HTTP {status}"),
+        (None, _) => {
+            return no_answer(
+                members::EXECUTOR_MANAGER,
+                locator,
+                probe.probe.error.as_deref(),
+            );
+        }
     };
-    Evidence::new(
-        members::EXECUTOR_MANAGER,
-        format!("executors[{}].{}", probe.executor_name, probe.endpoint),
-        clip(&answer),
-    )
+    Evidence::new(members::EXECUTOR_MANAGER, locator, clip(&answer))
 }
 
 /// Cites one kept log line.

@@ -277,6 +277,7 @@ impl<'a> Facts<'a> {
     }
 
     /// Builds a pattern for the ways logs name this task: `task_id=89`, `task 89`, `task_id: [89]`,
+    /// `task id 89`, Python dict reprs `'task_id': 89` and `"task_id": 89`,
     /// `ID=89`, `][89]`, subtask ids, `resp_<sid>`, `89/<sid>` and executor names. Digits
     /// end at a word boundary, so task 89 does not match 890.
     fn task_pattern(&self) -> Option<Regex> {
@@ -285,7 +286,7 @@ impl<'a> Facts<'a> {
         }
         let id = self.task_id;
         let mut parts = vec![
-            format!(r"\btask(?:_id)?\s*[=: -]\s*\[?{id}\b"),
+            format!(r#"\btask(?:[_ ]id)?['"]?\s*[=: -]\s*\[?{id}\b"#),
             format!(r"\bID={id}\b"),
             format!(r"\]\[{id}\]"),
             format!(r"\btask-{id}\b"),
@@ -293,7 +294,7 @@ impl<'a> Facts<'a> {
         ];
         for row in self.subtasks {
             let sid = row.id;
-            parts.push(format!(r"\bsubtask(?:_id)?\s*[=: ]\s*{sid}\b"));
+            parts.push(format!(r#"\bsubtask(?:[_ ]id)?['"]?\s*[=: ]\s*{sid}\b"#));
             parts.push(format!(r"\bresp_{sid}\b"));
             parts.push(format!(r"\b{id}/{sid}\b"));
         }
@@ -750,5 +751,31 @@ mod tests {
             facts.no_executor_expected,
             Some(NoExecutorReason::ChatShell)
         );
+    }
+
+    #[test]
+    fn task_lines_match_dict_and_spaced_ids() {
+        let mut bundle = running_fork_bundle();
+        let texts = [
+            "payload {'task_id': 89, 'x': 1}",
+            "payload {\"task_id\": 89}",
+            "Cancelling task id 89",
+            "payload {'task_id': 890}",
+            "payload {\"task_id\": 890}",
+            "Cancelling task id 890",
+        ];
+        for (n, text) in texts.iter().enumerate() {
+            bundle.log_lines.push(log_line(
+                "logs/executor-manager.txt",
+                n as u64 + 1,
+                "2026-01-20 06:59:50",
+                text,
+            ));
+        }
+
+        let facts = Facts::from_bundle(&bundle, &Options::default());
+
+        let numbers: Vec<u64> = facts.task_lines.iter().map(|l| l.line_no).collect();
+        assert_eq!(numbers, vec![1, 2, 3]);
     }
 }

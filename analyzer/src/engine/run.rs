@@ -1,7 +1,10 @@
 //! Runs the rule catalogue over a bundle and assembles the [`Analysis`].
 //!
 //! Findings are sorted by severity, then by the order of [`crate::rules::RULES`], so the
-//! most urgent finding comes first and equal findings keep the catalogue order.
+//! most urgent finding comes first and equal findings keep the catalogue order. Before
+//! that, `errors-in-logs` loses the lines another finding already cites.
+
+use std::collections::HashSet;
 
 use serde_json::Value;
 
@@ -27,10 +30,15 @@ pub fn analyze(bundle: &Bundle, options: &Options) -> Analysis {
     for rule in RULES {
         rule.check(&cx, &mut findings);
     }
+    drop_errors_cited_elsewhere(&mut findings);
     sort_findings(&mut findings);
 
     let (verdict, basis) = verdict::decide(bundle, &facts, &findings);
-    let summary = verdict::summary(facts.task_id, verdict, &basis, &findings);
+    let latest_error = facts
+        .latest_assistant
+        .and_then(|row| row.error_message.as_deref())
+        .filter(|error| !error.trim().is_empty());
+    let summary = verdict::summary(facts.task_id, verdict, &basis, &findings, latest_error);
 
     Analysis {
         task_id: facts.task_id,
@@ -58,6 +66,49 @@ pub fn analyze(bundle: &Bundle, options: &Options) -> Analysis {
             .map(|m| m.redaction.clone())
             .unwrap_or_default(),
     }
+}
+
+/// Rule whose lines are the errors that no other finding explains.
+const ERRORS_IN_LOGS: &str = "errors-in-logs";
+
+/// Removes from `errors-in-logs` the evidence whose source and locator another finding
+/// cites, lowers its `count` and `shown` arguments to match, and drops the finding when
+/// no evidence remains.
+///
+/// NOTE: only the listed lines are compared. When every listed line is cited elsewhere,
+/// the finding goes even if matching lines beyond the listed ones exist.
+fn drop_errors_cited_elsewhere(findings: &mut Vec<Finding>) {
+    let cited: HashSet<(String, String)> = findings
+        .iter()
+        .filter(|f| f.rule != ERRORS_IN_LOGS)
+        .flat_map(|f| &f.evidence)
+        .map(|e| (e.source.clone(), e.locator.clone()))
+        .collect();
+
+    for finding in findings.iter_mut().filter(|f| f.rule == ERRORS_IN_LOGS) {
+        let listed = finding.evidence.len();
+        finding
+            .evidence
+            .retain(|e| !cited.contains(&(e.source.clone(), e.locator.clone())));
+        let removed = listed - finding.evidence.len();
+        if removed == 0 {
+            continue;
+        }
+
+        let shown = finding.evidence.len();
+        for (name, value) in &mut finding.detail.args {
+            match *name {
+                "count" => {
+                    let count: usize = value.parse().unwrap_or(listed);
+                    *value = count.saturating_sub(removed).to_string();
+                }
+                "shown" => *value = shown.to_string(),
+                _ => {}
+            }
+        }
+    }
+
+    findings.retain(|f| f.rule != ERRORS_IN_LOGS || !f.evidence.is_empty());
 }
 
 /// Sorts by severity, then by catalogue position; a rule missing from the catalogue sorts
@@ -124,7 +175,7 @@ fn collection_state(bundle: &Bundle) -> CollectionState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::analysis::{Msg, Severity, Verdict};
+    use crate::engine::analysis::{Evidence, Msg, Severity, Verdict};
     use crate::engine::test_support::*;
 
     fn finding(rule: &'static str, severity: Severity) -> Finding {
@@ -136,6 +187,45 @@ mod tests {
             evidence: Vec::new(),
             next_steps: Vec::new(),
         }
+    }
+
+    fn errors_finding(lines: &[u64]) -> Finding {
+        let mut finding = finding(ERRORS_IN_LOGS, Severity::Warning);
+        finding.detail = Msg::new("errors-in-logs.detail")
+            .arg("count", lines.len() + 2)
+            .arg("shown", lines.len());
+        finding.evidence = lines
+            .iter()
+            .map(|n| Evidence::new("logs/backend.txt", format!("line {n}"), "ERROR x"))
+            .collect();
+        finding
+    }
+
+    #[test]
+    fn errors_in_logs_drops_lines_cited_elsewhere() {
+        let mut other = finding("executor-start-failed", Severity::Critical);
+        other.evidence = vec![Evidence::new("logs/backend.txt", "line 7", "ERROR x")];
+        let mut findings = vec![other, errors_finding(&[5, 7, 9])];
+
+        drop_errors_cited_elsewhere(&mut findings);
+
+        let errors = &findings[1];
+        let locators: Vec<&str> = errors.evidence.iter().map(|e| e.locator.as_str()).collect();
+        assert_eq!(locators, ["line 5", "line 9"]);
+        assert!(errors.detail.args.contains(&("count", "4".to_string())));
+        assert!(errors.detail.args.contains(&("shown", "2".to_string())));
+    }
+
+    #[test]
+    fn errors_in_logs_dropped_when_all_cited() {
+        let mut other = finding("stuck-cancelling", Severity::Critical);
+        other.evidence = vec![Evidence::new("logs/backend.txt", "line 7", "ERROR x")];
+        let mut findings = vec![other, errors_finding(&[7])];
+
+        drop_errors_cited_elsewhere(&mut findings);
+
+        let rules: Vec<&str> = findings.iter().map(|f| f.rule).collect();
+        assert_eq!(rules, ["stuck-cancelling"]);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! PENDING, RUNNING or CANCELLING is `stuck` when any finding is critical, else `running`.
 
 use super::analysis::{Finding, Msg, Severity, Verdict};
+use super::evidence::clip_to;
 use super::facts::Facts;
 use crate::bundle::loaded::Bundle;
 use crate::bundle::model::SourceStatus;
@@ -76,13 +77,48 @@ pub fn effective_status(facts: &Facts<'_>) -> Option<String> {
     }
 }
 
-/// Builds the one-sentence summary: the verdict and the finding that explains it.
-pub fn summary(task_id: i64, verdict: Verdict, basis: &Basis, findings: &[Finding]) -> Msg {
+/// Rules that describe the bundle or log noise instead of a cause: a summary names one
+/// only when no other finding is severe enough.
+const BACKGROUND_RULES: [&str; 3] = ["errors-in-logs", "collection-incomplete", "clock-skew"];
+
+/// Maximum length of the error message a summary quotes, in characters.
+const MAX_QUOTED_ERROR_CHARS: usize = 160;
+
+/// Returns the rule of the primary finding, the one a stuck, running, failed or completed
+/// task's summary names: the first finding at critical severity for a stuck task, else at
+/// warning or critical severity, preferring any rule outside [`BACKGROUND_RULES`]. A
+/// failed task is never explained by a background rule, because none of them states a
+/// cause.
+pub fn primary_rule(verdict: Verdict, findings: &[Finding]) -> Option<&'static str> {
+    let min = match verdict {
+        Verdict::Stuck => Severity::Critical,
+        _ => Severity::Warning,
+    };
+    let severe = || findings.iter().filter(move |f| f.severity <= min);
+
+    let specific = severe().find(|f| !BACKGROUND_RULES.contains(&f.rule));
+    match (specific, verdict) {
+        (Some(finding), _) => Some(finding.rule),
+        (None, Verdict::Failed) => None,
+        (None, _) => severe().next().map(|f| f.rule),
+    }
+}
+
+/// Builds the one-sentence summary: the verdict and the finding that explains it. A failed
+/// task that no finding explains quotes `latest_error`, the error message of its newest
+/// assistant subtask, when there is one.
+pub fn summary(
+    task_id: i64,
+    verdict: Verdict,
+    basis: &Basis,
+    findings: &[Finding],
+    latest_error: Option<&str>,
+) -> Msg {
     let status = match basis {
         Basis::Status(status) => status.clone(),
         _ => String::new(),
     };
-    let primary = |min: Severity| findings.iter().find(|f| f.severity <= min).map(|f| f.rule);
+    let rule = primary_rule(verdict, findings);
 
     let msg = match (verdict, basis) {
         (Verdict::Inconclusive, Basis::DbFailed) => Msg::new("summary.inconclusive-db-failed"),
@@ -91,25 +127,33 @@ pub fn summary(task_id: i64, verdict: Verdict, basis: &Basis, findings: &[Findin
         }
         (Verdict::Inconclusive, _) => Msg::new("summary.inconclusive-no-status"),
         (Verdict::NotFound, _) => Msg::new("summary.not-found"),
-        (Verdict::Stuck, _) => match primary(Severity::Critical) {
+        (Verdict::Stuck, _) => match rule {
             Some(rule) => Msg::new("summary.stuck").arg("rule", rule),
             None => Msg::new("summary.stuck-no-rule"),
         },
-        (Verdict::Running, _) => match primary(Severity::Warning) {
+        (Verdict::Running, _) => match rule {
             Some(rule) => Msg::new("summary.running-with-warning").arg("rule", rule),
             None => Msg::new("summary.running"),
         },
-        (Verdict::Failed, _) => match primary(Severity::Warning) {
-            Some(rule) => Msg::new("summary.failed-explained").arg("rule", rule),
-            None => Msg::new("summary.failed"),
+        (Verdict::Failed, _) => match (rule, latest_error) {
+            (Some(rule), _) => Msg::new("summary.failed-explained").arg("rule", rule),
+            (None, Some(error)) => Msg::new("summary.failed-with-error")
+                .arg("error", one_line(error, MAX_QUOTED_ERROR_CHARS)),
+            (None, None) => Msg::new("summary.failed"),
         },
         (Verdict::Cancelled, _) => Msg::new("summary.cancelled"),
-        (Verdict::Completed, _) => match primary(Severity::Warning) {
+        (Verdict::Completed, _) => match rule {
             Some(rule) => Msg::new("summary.completed-with-warning").arg("rule", rule),
             None => Msg::new("summary.completed"),
         },
     };
     msg.arg("task", task_id).arg("status", status)
+}
+
+/// Joins the lines of a text with spaces and cuts it to `max` characters.
+fn one_line(text: &str, max: usize) -> String {
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    clip_to(&joined, max)
 }
 
 #[cfg(test)]
@@ -191,9 +235,72 @@ mod tests {
             Verdict::Stuck,
             &Basis::Status("RUNNING".into()),
             &[critical()],
+            None,
         );
 
         assert_eq!(msg.key, "summary.stuck");
         assert!(msg.args.contains(&("rule", "executor-missing".to_string())));
+    }
+
+    fn warning(rule: &'static str) -> Finding {
+        Finding {
+            rule,
+            severity: Severity::Warning,
+            ..critical()
+        }
+    }
+
+    #[test]
+    fn summary_prefers_specific_rule_over_background_rules() {
+        let findings = [
+            Finding {
+                severity: Severity::Critical,
+                ..warning("collection-incomplete")
+            },
+            warning("stale-error-message"),
+        ];
+
+        assert_eq!(
+            primary_rule(Verdict::Completed, &findings),
+            Some("stale-error-message")
+        );
+    }
+
+    #[test]
+    fn summary_quotes_error_of_unexplained_failure() {
+        let msg = summary(
+            89,
+            Verdict::Failed,
+            &Basis::Status("FAILED".into()),
+            &[warning("errors-in-logs")],
+            Some("agent failed:\n  unknown model"),
+        );
+
+        assert_eq!(msg.key, "summary.failed-with-error");
+        assert!(
+            msg.args
+                .contains(&("error", "agent failed: unknown model".to_string()))
+        );
+    }
+
+    #[test]
+    fn summary_of_unexplained_failure_without_error() {
+        let msg = summary(
+            89,
+            Verdict::Failed,
+            &Basis::Status("FAILED".into()),
+            &[warning("errors-in-logs")],
+            None,
+        );
+
+        assert_eq!(msg.key, "summary.failed");
+    }
+
+    #[test]
+    fn summary_names_background_rule_of_running_task() {
+        assert_eq!(
+            primary_rule(Verdict::Running, &[warning("clock-skew")]),
+            Some("clock-skew")
+        );
     }
 }

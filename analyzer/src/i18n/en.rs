@@ -47,6 +47,10 @@ pub static MESSAGES: &[(&str, &str)] = &[
         "Task {task} failed; no rule found a cause beyond its error message.",
     ),
     (
+        "summary.failed-with-error",
+        "Task {task} failed with the error \"{error}\"; no rule found a more specific cause.",
+    ),
+    (
         "summary.failed-explained",
         "Task {task} failed; {rule} explains the failure.",
     ),
@@ -55,6 +59,17 @@ pub static MESSAGES: &[(&str, &str)] = &[
     (
         "summary.completed-with-warning",
         "Task {task} completed, but {rule} needs attention.",
+    ),
+    // Evidence notes: what the analyzer observed beyond an excerpt.
+    ("evidence.no-container-named", "no container with this name"),
+    (
+        "evidence.no-container-labelled",
+        "no container carries this label",
+    ),
+    ("evidence.no-answer", "no response"),
+    (
+        "evidence.heartbeat-key-missing",
+        "the heartbeat key is missing",
     ),
     // Clock calibration: how each offset was found.
     (

@@ -27,7 +27,11 @@ impl Lang {
                 if value.is_empty() {
                     continue;
                 }
-                return if value.to_ascii_lowercase().starts_with("zh") { Lang::Zh } else { Lang::En };
+                return if value.to_ascii_lowercase().starts_with("zh") {
+                    Lang::Zh
+                } else {
+                    Lang::En
+                };
             }
         }
         Lang::En
@@ -64,11 +68,53 @@ pub fn lookup(lang: Lang, key: &str) -> Option<&'static str> {
     in_table(lang.catalogue())
 }
 
+/// Returns the catalogue text of `key` in `lang`, else in English, else the key itself.
+fn template(lang: Lang, key: &'static str) -> &'static str {
+    lookup(lang, key)
+        .or_else(|| lookup(Lang::En, key))
+        .unwrap_or(key)
+}
+
 /// Renders a message in a language. A key missing from the catalogue renders as the key
 /// itself, which the completeness test prevents from shipping.
 pub fn render(lang: Lang, msg: &Msg) -> String {
-    let template = lookup(lang, msg.key).or_else(|| lookup(Lang::En, msg.key)).unwrap_or(msg.key);
+    let template = template(lang, msg.key);
     substitute(template, &msg.args)
+}
+
+/// One piece of a rendered message: prose, or a code span the catalogue text wrote
+/// between backticks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    Text(String),
+    Code(String),
+}
+
+/// Renders a message like [`render`], but keeps the catalogue's backtick code spans
+/// apart from the prose, so a renderer can format them as code. Arguments are filled in
+/// after the split, so a backtick inside an argument never opens or closes a span. An
+/// unpaired backtick stays in the prose.
+pub fn render_segments(lang: Lang, msg: &Msg) -> Vec<Segment> {
+    let template = template(lang, msg.key);
+    let mut segments = Vec::new();
+    let mut rest = template;
+
+    while let Some(open) = rest.find('`') {
+        let Some(close) = rest[open + 1..].find('`') else {
+            break;
+        };
+        if open > 0 {
+            segments.push(Segment::Text(substitute(&rest[..open], &msg.args)));
+        }
+        let code = &rest[open + 1..open + 1 + close];
+        segments.push(Segment::Code(substitute(code, &msg.args)));
+        rest = &rest[open + 1 + close + 1..];
+    }
+
+    if !rest.is_empty() {
+        segments.push(Segment::Text(substitute(rest, &msg.args)));
+    }
+    segments
 }
 
 fn substitute(template: &str, args: &[(&'static str, String)]) -> String {
@@ -108,8 +154,36 @@ mod tests {
 
     #[test]
     fn substitute_fills_named_arguments() {
-        let args = vec![("name", "wegent-task-a".to_string()), ("code", "137".to_string())];
-        assert_eq!(substitute("{name} exited with {code}", &args), "wegent-task-a exited with 137");
+        let args = vec![
+            ("name", "wegent-task-a".to_string()),
+            ("code", "137".to_string()),
+        ];
+        assert_eq!(
+            substitute("{name} exited with {code}", &args),
+            "wegent-task-a exited with 137"
+        );
+    }
+
+    #[test]
+    fn segments_split_catalogue_code_spans() {
+        let msg = Msg::new("executor-exited.next").arg("name", "a`b");
+
+        let segments = render_segments(Lang::En, &msg);
+
+        assert!(segments.contains(&Segment::Code("docker logs a`b".to_string())));
+        assert!(matches!(&segments[0], Segment::Text(t) if t.starts_with("Read the last lines")));
+    }
+
+    #[test]
+    fn segments_keep_unpaired_backtick_in_text() {
+        let msg = Msg::new("no.such-key-with`backtick");
+
+        let segments = render_segments(Lang::En, &msg);
+
+        assert_eq!(
+            segments,
+            [Segment::Text("no.such-key-with`backtick".to_string())]
+        );
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub static MESSAGES: &[(&str, &str)] = &[
         "任务 {task} 已失败；除错误信息外，没有规则找到其他原因。",
     ),
     (
+        "summary.failed-with-error",
+        "任务 {task} 已失败，错误信息为“{error}”；没有规则找到更具体的原因。",
+    ),
+    (
         "summary.failed-explained",
         "任务 {task} 已失败；{rule} 解释了失败原因。",
     ),
@@ -53,6 +57,11 @@ pub static MESSAGES: &[(&str, &str)] = &[
         "summary.completed-with-warning",
         "任务 {task} 已完成，但 {rule} 需要关注。",
     ),
+    // 证据注释：分析器在摘录之外观察到的情况。
+    ("evidence.no-container-named", "没有此名称的容器"),
+    ("evidence.no-container-labelled", "没有带此标签的容器"),
+    ("evidence.no-answer", "无响应"),
+    ("evidence.heartbeat-key-missing", "心跳键不存在"),
     // 时钟校准：每个偏移的来源。
     (
         "clock.db-session-zone",

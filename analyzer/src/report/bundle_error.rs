@@ -58,7 +58,7 @@ fn chinese(error: &BundleError) -> String {
             "成员 `{member}` 从 {compressed} 字节解压为 {size} 字节，压缩比超过 {max_ratio}:1，疑似 zip 炸弹；该压缩包不是 collect 生成的"
         ),
         HeaderSizeMismatch { member, declared } => format!(
-            "成员 `{member}` 的数据多于 zip 头声明的 {declared} 字节；压缩包已损坏或被篡改，请重新采集"
+            "成员 `{member}` 解压后的大小与 zip 头声明的 {declared} 字节不符；压缩包已损坏或被篡改，请重新采集"
         ),
         CorruptData { member, detail } => format!(
             "成员 `{member}` 的压缩数据已损坏（{detail}）；请重新采集，或索取完好的副本"
@@ -248,5 +248,17 @@ mod tests {
             problem: NameProblem::ParentComponent,
         };
         assert!(message(Lang::Zh, &error).contains("它包含 `..` 路径段"));
+    }
+
+    #[test]
+    fn chinese_header_size_mismatch_covers_both_directions() {
+        let error = BundleError::HeaderSizeMismatch {
+            member: "db/task.json".into(),
+            declared: 10,
+        };
+        let text = message(Lang::Zh, &error);
+
+        assert!(text.contains("不符"), "{text}");
+        assert!(!text.contains("多于"), "{text}");
     }
 }

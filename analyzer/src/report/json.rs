@@ -50,6 +50,8 @@ struct Evidence<'a> {
     source: &'a str,
     locator: &'a str,
     excerpt: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -147,6 +149,7 @@ fn build(analysis: &Analysis, lang: Lang) -> Report<'_> {
                         source: &e.source,
                         locator: &e.locator,
                         excerpt: &e.excerpt,
+                        note: e.note.as_ref().map(|note| msg(lang, note)),
                     })
                     .collect(),
                 next_steps: f.next_steps.iter().map(|s| msg(lang, s)).collect(),
@@ -316,5 +319,20 @@ mod tests {
         value["verdict"] = Value::from("almost-done");
         let validator = jsonschema::draft202012::new(&schema()).unwrap();
         assert!(!validator.is_valid(&value));
+    }
+
+    #[test]
+    fn json_adds_translated_note_only_when_present() {
+        let mut analysis = sample::stuck();
+        analysis.findings[0].evidence[0] =
+            crate::engine::evidence::container_absent("wegent-task-alice-89-302");
+
+        let value: Value = serde_json::from_str(&render(&analysis, Lang::Zh)).unwrap();
+
+        let evidence = &value["findings"][0]["evidence"];
+        assert_eq!(evidence[0]["note"], "没有此名称的容器");
+        assert_eq!(evidence[0]["excerpt"], "");
+        assert!(evidence[1].get("note").is_none());
+        assert_valid(&value);
     }
 }

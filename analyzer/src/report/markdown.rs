@@ -6,8 +6,8 @@
 //! text and cannot break the layout.
 
 use crate::bundle::model::SourceStatus;
-use crate::engine::{Analysis, Evidence, Finding};
-use crate::i18n::{Lang, render as msg};
+use crate::engine::{Analysis, Evidence, Finding, Msg};
+use crate::i18n::{Lang, Segment, render as msg, render_segments};
 use crate::report::labels::{self, Labels, fill};
 use crate::report::md_escape::{code_block, code_span, code_span_in_table, inline};
 use crate::report::{RenderOptions, format_offset, human_time, visible_subtasks};
@@ -18,6 +18,29 @@ const INLINE_EXCERPT_MAX: usize = 120;
 
 /// Maximum length in characters of a subtask error message in the subtask table.
 const TABLE_ERROR_MAX: usize = 200;
+
+/// Renders a catalogue message for an inline position: the catalogue's backtick spans
+/// become code spans, and the prose, with any argument from the bundle, is escaped.
+fn catalogue_inline(lang: Lang, message: &Msg) -> String {
+    let mut out = String::new();
+    for segment in render_segments(lang, message) {
+        match segment {
+            Segment::Text(text) => {
+                // `inline` trims its input, so keep the spaces next to code spans here.
+                let core = text.trim();
+                if text.starts_with(char::is_whitespace) {
+                    out.push(' ');
+                }
+                out.push_str(&inline(core));
+                if !core.is_empty() && text.ends_with(char::is_whitespace) {
+                    out.push(' ');
+                }
+            }
+            Segment::Code(code) => out.push_str(&code_span(&code)),
+        }
+    }
+    out
+}
 
 /// Renders the Markdown report.
 pub fn render(analysis: &Analysis, options: &RenderOptions) -> String {
@@ -131,7 +154,7 @@ impl Out {
             ),
         );
         self.paragraph(&format!("**{}**", inline(&msg(self.lang, &finding.title))));
-        self.paragraph(&inline(&msg(self.lang, &finding.detail)));
+        self.paragraph(&catalogue_inline(self.lang, &finding.detail));
 
         if !finding.evidence.is_empty() {
             self.paragraph(&format!("**{}**", inline(self.labels.evidence)));
@@ -144,7 +167,11 @@ impl Out {
         if !finding.next_steps.is_empty() {
             self.paragraph(&format!("**{}**", inline(self.labels.next_steps)));
             for (index, step) in finding.next_steps.iter().enumerate() {
-                self.line(&format!("{}. {}", index + 1, inline(&msg(self.lang, step))));
+                self.line(&format!(
+                    "{}. {}",
+                    index + 1,
+                    catalogue_inline(self.lang, step)
+                ));
             }
             self.line("");
         }
@@ -153,11 +180,15 @@ impl Out {
     /// Writes one list item: the member and locator as code spans, then the excerpt inline
     /// when it is one short line, else as an indented code block.
     fn evidence(&mut self, evidence: &Evidence) {
-        let place = format!(
+        let mut place = format!(
             "{} {}",
             code_span(&evidence.source),
             code_span(&evidence.locator)
         );
+        if let Some(note) = &evidence.note {
+            place.push_str(labels::colon(self.lang));
+            place.push_str(&inline(&msg(self.lang, note)));
+        }
         let excerpt = evidence.excerpt.trim_end();
 
         if excerpt.is_empty() {
@@ -535,5 +566,38 @@ mod tests {
         let md = render(&sample::completed(), &RenderOptions::default());
         assert!(md.contains("No rule reported a finding."), "{md}");
         assert!(md.contains("The bundle contains no timed events."));
+    }
+
+    #[test]
+    fn markdown_renders_catalogue_code_as_code() {
+        let step = Msg::new("executor-exited.next").arg("name", "a*b");
+
+        let line = catalogue_inline(Lang::En, &step);
+
+        assert!(line.contains(" (or `docker logs a*b`) for"), "{line}");
+        assert!(!line.contains("\\`"), "{line}");
+        assert!(
+            line.contains("executors/{name}".replace("{name}", "a\\*b").as_str()),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn markdown_shows_evidence_note_before_excerpt() {
+        let mut analysis = sample::stuck();
+        analysis.findings[0].evidence[0] =
+            crate::engine::evidence::container_absent("wegent-task-alice-89-302");
+        let options = RenderOptions {
+            lang: Lang::En,
+            color: false,
+            subtasks_limit: None,
+        };
+
+        let md = render(&analysis, &options);
+
+        assert!(
+            md.contains("- `services/containers.json` `name=wegent-task-alice-89-302`: no container with this name\n"),
+            "{md}"
+        );
     }
 }

@@ -172,11 +172,27 @@ impl Out {
         }
     }
 
-    /// `member locator: excerpt`; a multi-line excerpt continues on indented lines.
+    /// `member locator: note: excerpt`; a multi-line excerpt continues on indented lines.
     fn evidence(&mut self, evidence: &Evidence, indent: usize) {
         let place = printable(&format!("{} {}", evidence.source, evidence.locator));
         let place = self.paint.paint(Role::Dim, place.trim_end());
         let excerpt = evidence.excerpt.trim_end();
+        let noted;
+        let excerpt = match &evidence.note {
+            Some(note) if excerpt.is_empty() => {
+                noted = msg(self.lang, note);
+                noted.as_str()
+            }
+            Some(note) => {
+                noted = format!(
+                    "{}{}{excerpt}",
+                    msg(self.lang, note),
+                    labels::colon(self.lang)
+                );
+                noted.as_str()
+            }
+            None => excerpt,
+        };
 
         if !excerpt.contains('\n') {
             // The painted place may hold colour codes, so measure the plain one.
@@ -666,5 +682,27 @@ mod tests {
         assert!(text.contains("Every source was collected completely."));
         assert!(text.contains("The collector replaced no values."));
         assert!(text.contains("collected at unknown"));
+    }
+
+    #[test]
+    fn text_translates_evidence_note() {
+        let mut analysis = sample::stuck();
+        analysis.findings[0].evidence[0] = crate::engine::evidence::no_answer(
+            "services/executor-manager.json",
+            "/health",
+            Some("refused"),
+        );
+        let options = RenderOptions {
+            lang: Lang::Zh,
+            color: false,
+            subtasks_limit: None,
+        };
+
+        let text = render(&analysis, &options);
+
+        assert!(
+            text.contains("services/executor-manager.json /health: 无响应：refused"),
+            "{text}"
+        );
     }
 }

@@ -43,7 +43,8 @@ pub fn truncate(s: &str, width: usize) -> String {
 
 /// Breaks `text` into lines of at most `width` columns.
 ///
-/// Lines break at spaces, and a word longer than the width is split. Wide (CJK)
+/// Lines break at spaces, and a word longer than the width gets a line of its own and
+/// overflows it. Wide (CJK)
 /// characters may break anywhere because those scripts do not separate words with
 /// spaces. Existing line breaks are kept. Returns at least one line.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
@@ -63,6 +64,20 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 /// Breaks `text` like [`wrap`], but the first line gets `first_width` columns and the
 /// following lines `rest_width`, as under a label or list marker.
 pub fn wrap_hanging(text: &str, first_width: usize, rest_width: usize) -> Vec<String> {
+    // A first word too wide for the first line but not for the others starts on the
+    // second line, and the first line stays empty.
+    let first_word = tokens(text.split('\n').next().unwrap_or(""))
+        .into_iter()
+        .find(|token| !token.trim().is_empty());
+    if let Some(word) = first_word {
+        let word_width = display_width(word);
+        if word_width > first_width && word_width <= rest_width {
+            let mut out = vec![String::new()];
+            out.extend(wrap(text.trim_start_matches([' ', '\t']), rest_width));
+            return out;
+        }
+    }
+
     let mut lines = wrap(text, first_width);
     if lines.len() <= 1 || first_width == rest_width {
         return lines;
@@ -102,22 +117,10 @@ fn wrap_paragraph(paragraph: &str, width: usize, lines: &mut Vec<String>) {
             used = 0;
         }
 
-        if token_width <= width {
-            line.push_str(token);
-            used += token_width;
-            continue;
-        }
-
-        // A single word wider than the line: split it by characters.
-        for c in token.chars() {
-            let w = c.width().unwrap_or(0);
-            if used + w > width && used > 0 {
-                lines.push(std::mem::take(&mut line));
-                used = 0;
-            }
-            line.push(c);
-            used += w;
-        }
+        // A word wider than the line stays whole and overflows: breaking inside it would
+        // split values such as `+08:00` or a path across lines.
+        line.push_str(token);
+        used += token_width;
     }
 
     lines.push(line.trim_end().to_string());
@@ -238,10 +241,18 @@ mod tests {
     }
 
     #[test]
-    fn wrap_splits_long_words() {
-        let lines = wrap("wegent-task-0123456789abcdef-0123456789", 12);
-        assert!(lines.iter().all(|l| display_width(l) <= 12), "{lines:?}");
-        assert_eq!(lines.concat(), "wegent-task-0123456789abcdef-0123456789");
+    fn wrap_keeps_long_words_whole() {
+        let lines = wrap("at 2026-01-22T16:39:00+08:00 done", 12);
+        assert_eq!(lines, vec!["at", "2026-01-22T16:39:00+08:00", "done"]);
+    }
+
+    #[test]
+    fn wrap_hanging_moves_wide_first_word() {
+        let lines = wrap_hanging("2026-01-22T16:39:00+08:00 Validate CSV headers", 20, 40);
+        assert_eq!(
+            lines,
+            vec!["", "2026-01-22T16:39:00+08:00 Validate CSV", "headers"]
+        );
     }
 
     #[test]

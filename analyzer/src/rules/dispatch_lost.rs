@@ -27,9 +27,9 @@
 
 use chrono::Duration;
 
-use crate::bundle::model::{Flavour, members};
+use crate::bundle::model::Flavour;
 use crate::engine::clock::format_duration;
-use crate::engine::{Context, Evidence, Finding, Msg, Rule, Severity, evidence};
+use crate::engine::{Context, Finding, Msg, Rule, Severity, evidence};
 use crate::i18n::Lang;
 
 /// See the module documentation.
@@ -157,11 +157,7 @@ impl Rule for DispatchLost {
         };
         let mut evidence = vec![
             evidence::subtask(latest),
-            Evidence::new(
-                members::CONTAINERS,
-                format!("label task_id={}", facts.task_id),
-                "no container with this label",
-            ),
+            evidence::label_absent("task_id", facts.task_id),
         ];
         let lines = facts.task_lines_containing(&["dispatch", "timed out", "enqueued", "dequeued"]);
         evidence.extend(lines.into_iter().rev().take(3).map(evidence::log));

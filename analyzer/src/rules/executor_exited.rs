@@ -7,8 +7,12 @@
 //! `executor-exited-without-callback`, so one container gives one finding. Containers of
 //! older executions (the fork recreates a container under a new name) are not looked at.
 //!
+//! Exit codes 143 (SIGTERM) and 130 (SIGINT) mean the container was stopped from outside,
+//! by `docker stop`, a restart of Docker or the host, or by hand, not that it crashed,
+//! so the finding reports them as stopped.
+//!
 //! ### Why it matters
-//! An executor that crashed cannot send the final callback. Upstream's heartbeat checker
+//! An executor that crashed or was stopped cannot send the final callback. Upstream's heartbeat checker
 //! turns the crash into FAILED ("Executor crashed unexpectedly"); the fork has no such
 //! check, so the task stays RUNNING. For a FAILED subtask the finding explains the failure.
 //!
@@ -42,6 +46,24 @@ static EN: &[(&str, &str)] = &[
         "Container {name} of subtask {subtask} exited with code {code} at {finished}; this crash explains why the subtask FAILED.",
     ),
     (
+        "executor-exited.title-stopped",
+        "the executor container was stopped",
+    ),
+    (
+        "executor-exited.detail-stopped",
+        "Container {name} of subtask {subtask} exited with code {code} ({signal}) at {finished}, while the subtask is still RUNNING. \
+         The container was stopped from outside (docker stop, a Docker or host restart, or by hand), not crashed, and a stopped executor sends no final callback.",
+    ),
+    (
+        "executor-exited.detail-stopped-failed",
+        "Container {name} of subtask {subtask} exited with code {code} ({signal}) at {finished}; it was stopped from outside (docker stop, a Docker or host restart, or by hand), which explains why the subtask FAILED.",
+    ),
+    (
+        "executor-exited.next-stopped",
+        "Find out what stopped {name} at that time (`docker events`, the Docker daemon and system logs, deployments or operators), \
+         then send the message again; mark a task that still shows RUNNING as FAILED first.",
+    ),
+    (
         "executor-exited.next",
         "Read the last lines of executors/{name}/logs.txt (or `docker logs {name}`) for the crash, fix its cause, \
          then send the message again; mark a task that still shows RUNNING as FAILED first.",
@@ -59,6 +81,21 @@ static ZH: &[(&str, &str)] = &[
         "executor-exited.detail-failed",
         "子任务 {subtask} 的容器 {name} 于 {finished} 以退出码 {code} 退出；子任务 FAILED 正是这次崩溃所致。",
     ),
+    ("executor-exited.title-stopped", "执行器容器被停止"),
+    (
+        "executor-exited.detail-stopped",
+        "子任务 {subtask} 的容器 {name} 于 {finished} 以退出码 {code}（{signal}）退出，而子任务仍为 RUNNING。\
+         容器是被外部停止的（docker stop、Docker 或主机重启，或人工操作），并非崩溃；被停止的执行器不会发送最终回调。",
+    ),
+    (
+        "executor-exited.detail-stopped-failed",
+        "子任务 {subtask} 的容器 {name} 于 {finished} 以退出码 {code}（{signal}）退出；容器是被外部停止的（docker stop、Docker 或主机重启，或人工操作），子任务 FAILED 正是因此。",
+    ),
+    (
+        "executor-exited.next-stopped",
+        "查明当时是什么停止了 {name}（`docker events`、Docker 守护进程和系统日志、部署记录或运维操作），\
+         然后重新发送消息；若任务仍显示 RUNNING，先将其标记为 FAILED。",
+    ),
     (
         "executor-exited.next",
         "查看 executors/{name}/logs.txt（或 `docker logs {name}`）末尾的崩溃信息并修复原因，然后重新发送消息；\
@@ -69,6 +106,16 @@ static ZH: &[(&str, &str)] = &[
 /// True when the container was killed by the OOM killer or by SIGKILL (exit 137).
 pub(crate) fn is_oom_or_sigkill(container: &crate::bundle::model::ContainerInfo) -> bool {
     container.oom_killed || container.exit_code == Some(137)
+}
+
+/// Signal name of an exit code that means the container was stopped from outside:
+/// 143 is 128 + SIGTERM (what `docker stop` sends first), 130 is 128 + SIGINT.
+fn stop_signal(exit_code: Option<i64>) -> Option<&'static str> {
+    match exit_code {
+        Some(143) => Some("SIGTERM"),
+        Some(130) => Some("SIGINT"),
+        _ => None,
+    }
 }
 
 /// True when the container is no longer running because its process ended.
@@ -108,15 +155,39 @@ impl Rule for ExecutorExited {
         else {
             return;
         };
-        let detail_key = match latest.status.as_str() {
-            "RUNNING" => "executor-exited.detail",
-            "FAILED" => "executor-exited.detail-failed",
+        let failed = match latest.status.as_str() {
+            "RUNNING" => false,
+            "FAILED" => true,
             _ => return,
         };
         if !has_exited(container) || container.exit_code == Some(0) || is_oom_or_sigkill(container)
         {
             return;
         }
+
+        let signal = stop_signal(container.exit_code);
+        let (title_key, detail_key, next_key) = match (signal, failed) {
+            (None, false) => (
+                "executor-exited.title",
+                "executor-exited.detail",
+                "executor-exited.next",
+            ),
+            (None, true) => (
+                "executor-exited.title",
+                "executor-exited.detail-failed",
+                "executor-exited.next",
+            ),
+            (Some(_), false) => (
+                "executor-exited.title-stopped",
+                "executor-exited.detail-stopped",
+                "executor-exited.next-stopped",
+            ),
+            (Some(_), true) => (
+                "executor-exited.title-stopped",
+                "executor-exited.detail-stopped-failed",
+                "executor-exited.next-stopped",
+            ),
+        };
 
         let code = container
             .exit_code
@@ -129,14 +200,15 @@ impl Rule for ExecutorExited {
         out.push(Finding {
             rule: self.id(),
             severity: self.default_severity(),
-            title: Msg::new("executor-exited.title"),
+            title: Msg::new(title_key),
             detail: Msg::new(detail_key)
                 .arg("name", &container.name)
                 .arg("subtask", latest.id)
                 .arg("code", code)
+                .arg("signal", signal.unwrap_or(""))
                 .arg("finished", finished_text(container)),
             evidence,
-            next_steps: vec![Msg::new("executor-exited.next").arg("name", &container.name)],
+            next_steps: vec![Msg::new(next_key).arg("name", &container.name)],
         });
     }
 }
@@ -190,5 +262,42 @@ mod tests {
         *container_mut(&mut bundle) = executor_container(EXECUTOR, "exited", Some(0));
 
         assert!(run_rule(&ExecutorExited, &bundle).is_empty());
+    }
+
+    #[test]
+    fn calls_sigterm_exit_a_stop() {
+        for (code, signal) in [(143, "SIGTERM"), (130, "SIGINT")] {
+            let mut bundle = running_fork_bundle();
+            *container_mut(&mut bundle) = executor_container(EXECUTOR, "exited", Some(code));
+
+            let findings = run_rule(&ExecutorExited, &bundle);
+
+            assert_eq!(findings[0].title.key, "executor-exited.title-stopped");
+            assert_eq!(findings[0].detail.key, "executor-exited.detail-stopped");
+            assert!(
+                findings[0]
+                    .detail
+                    .args
+                    .contains(&("signal", signal.to_string()))
+            );
+            assert_eq!(
+                findings[0].next_steps[0].key,
+                "executor-exited.next-stopped"
+            );
+        }
+    }
+
+    #[test]
+    fn explains_failed_subtask_stopped_by_sigterm() {
+        let mut bundle = running_fork_bundle();
+        *container_mut(&mut bundle) = executor_container(EXECUTOR, "exited", Some(143));
+        assistant_mut(&mut bundle).status = "FAILED".into();
+
+        let findings = run_rule(&ExecutorExited, &bundle);
+
+        assert_eq!(
+            findings[0].detail.key,
+            "executor-exited.detail-stopped-failed"
+        );
     }
 }

@@ -134,7 +134,14 @@ fn probe_evidence(locator: &str, probe: &HttpProbe) -> Evidence {
     let outcome = match (probe.status, probe.error.as_deref()) {
         (Some(code), _) => format!("GET {} -> {code}", probe.url),
         (None, Some(error)) => format!("GET {}: {error}", probe.url),
-        (None, None) => format!("GET {}: no answer", probe.url),
+        (None, None) => {
+            return Evidence::new(
+                members::EXECUTOR_MANAGER,
+                locator,
+                current_run::excerpt(&format!("GET {}", probe.url)),
+            )
+            .with_note(Msg::new("evidence.no-answer"));
+        }
     };
     Evidence::new(
         members::EXECUTOR_MANAGER,

@@ -20,7 +20,8 @@
 //!
 //! ### Evidence
 //! `db/subtasks.json` (`error_message`, `result.error_type`), `services/containers.json`
-//! (state, engine error), `logs/executor-manager.txt` (Docker and readiness errors).
+//! (state, engine error), `logs/executor-manager.txt` (Docker and readiness errors, and
+//! `Failed to process task` lines of the current run).
 //!
 //! ### Fix
 //! Fix what the error names: pull or set the executor image, free ports 10001–10100 or
@@ -29,6 +30,7 @@
 
 use serde_json::Value;
 
+use super::current_run;
 use crate::engine::{Context, Evidence, Finding, Msg, Rule, Severity, evidence};
 use crate::i18n::Lang;
 
@@ -76,6 +78,12 @@ static ZH: &[(&str, &str)] = &[
          然后重新发送消息。",
     ),
 ];
+
+/// executor-manager's summary line when starting or dispatching a task fails, lowercase.
+const PROCESS_FAILURE: &str = "failed to process task";
+
+/// Maximum number of executor-manager lines cited next to a failure found elsewhere.
+const MAX_MANAGER_LINES: usize = 2;
 
 fn is_start_error(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
@@ -150,6 +158,27 @@ impl Rule for ExecutorStartFailed {
         let Some(reason) = reasons.into_iter().next() else {
             return;
         };
+
+        // Cite executor-manager's own report of this run's failure, so errors-in-logs does
+        // not list it again as unexplained.
+        let manager_lines: Vec<_> = current_run::task_lines(cx)
+            .into_iter()
+            .filter(|l| l.member.starts_with("logs/executor-manager"))
+            .filter(|l| current_run::in_current_run(facts, l))
+            .filter(|l| {
+                is_start_error(&l.text) || l.text.to_ascii_lowercase().contains(PROCESS_FAILURE)
+            })
+            .collect();
+        for line in manager_lines.into_iter().rev().take(MAX_MANAGER_LINES) {
+            let cited = evidence::log(line);
+            if !evidence
+                .iter()
+                .any(|e| e.source == cited.source && e.locator == cited.locator)
+            {
+                evidence.push(cited);
+            }
+        }
+
         if !evidence
             .iter()
             .any(|e| e.source == crate::bundle::model::members::DB_SUBTASKS)
@@ -232,5 +261,29 @@ mod tests {
         let bundle = running_fork_bundle();
 
         assert!(run_rule(&ExecutorStartFailed, &bundle).is_empty());
+    }
+
+    #[test]
+    fn cites_manager_failure_line_of_failed_start() {
+        let mut bundle = running_fork_bundle();
+        bundle.containers.as_mut().unwrap().containers.clear();
+        let latest = assistant_mut(&mut bundle);
+        latest.status = "FAILED".into();
+        latest.error_message = Some("Docker run error: port is already allocated".into());
+        bundle.log_lines.push(log_line(
+            "logs/executor-manager.txt",
+            7,
+            "2026-01-20 06:59:50",
+            "ERROR - Failed to process task: ID=89, error=port is already allocated",
+        ));
+
+        let findings = run_rule(&ExecutorStartFailed, &bundle);
+
+        assert!(
+            findings[0]
+                .evidence
+                .iter()
+                .any(|e| e.source == "logs/executor-manager.txt" && e.locator == "line 7")
+        );
     }
 }

@@ -92,16 +92,26 @@ impl Rule for GitCloneFailed {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let hits: Vec<_> = current_run::error_texts(cx)
+        let matching: Vec<_> = current_run::error_texts(cx)
             .into_iter()
             .filter(|ErrorText { text, from_log, .. }| {
                 is_clone_failure(text) || (!from_log && PROMPT_FALLBACK.is_match(text))
             })
-            .map(|hit| hit.evidence)
             .collect();
-        if hits.is_empty() {
+        if matching.is_empty() {
             return;
         }
+
+        // The prompt explanation only helps when a matching text shows the prompt.
+        let prompted = matching
+            .iter()
+            .any(|hit| PROMPT_FALLBACK.is_match(&hit.text));
+        let detail_key = if prompted {
+            "git-clone-failed.detail-prompt"
+        } else {
+            "git-clone-failed.detail"
+        };
+        let hits: Vec<_> = matching.into_iter().map(|hit| hit.evidence).collect();
 
         let count = hits.len();
         let mut evidence: Vec<_> = hits.into_iter().take(MAX_EVIDENCE).collect();
@@ -128,7 +138,7 @@ impl Rule for GitCloneFailed {
             rule: self.id(),
             severity,
             title: Msg::new("git-clone-failed.title"),
-            detail: Msg::new("git-clone-failed.detail")
+            detail: Msg::new(detail_key)
                 .arg("count", count)
                 .arg("status", status.unwrap_or("unknown")),
             evidence,
@@ -144,6 +154,10 @@ static EN: &[(&str, &str)] = &[
     ),
     (
         "git-clone-failed.detail",
+        "The bundle shows the executor failing to clone the task's repository (matches: {count}), so the agent had no workspace to work in. The latest run is {status}.",
+    ),
+    (
+        "git-clone-failed.detail-prompt",
         "The bundle shows the executor failing to clone the task's repository (matches: {count}), so the agent had no workspace to work in. \"could not read Username\" means git fell back to prompting because the clone URL carried no usable token. The latest run is {status}.",
     ),
     (
@@ -164,6 +178,10 @@ static ZH: &[(&str, &str)] = &[
     ("git-clone-failed.title", "无法克隆任务的代码仓库"),
     (
         "git-clone-failed.detail",
+        "包中有 {count} 处显示 executor 克隆任务仓库失败，agent 没有可用的工作区。最新一次执行为 {status}。",
+    ),
+    (
+        "git-clone-failed.detail-prompt",
         "包中有 {count} 处显示 executor 克隆任务仓库失败，agent 没有可用的工作区。\"could not read Username\" 表示克隆 URL 中没有可用的令牌，git 转而尝试交互式询问。最新一次执行为 {status}。",
     ),
     (
@@ -196,6 +214,7 @@ mod tests {
 
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].severity, Severity::Critical);
+        assert_eq!(findings[0].detail.key, "git-clone-failed.detail-prompt");
         assert_catalogue(&GitCloneFailed, &findings);
     }
 
@@ -218,6 +237,7 @@ mod tests {
         let findings = run(&GitCloneFailed, &bundle);
 
         assert_eq!(findings[0].evidence.len(), 2);
+        assert_eq!(findings[0].detail.key, "git-clone-failed.detail");
         assert!(
             findings[0]
                 .next_steps

@@ -127,20 +127,27 @@ impl Rule for HeartbeatLost {
             .arg("task", facts.task_id)
             .arg("name", &container.name);
 
-        let excerpt = match heartbeat {
-            Some(h) => format!(
-                "key={} age_seconds={:?} ttl_seconds={:?}",
-                h.key, h.age_seconds, h.ttl_seconds
-            ),
-            None => format!(
-                "task:heartbeat:{} missing; running_set_score={:?}",
-                facts.task_id, redis.running_set_score
-            ),
+        let heartbeat_evidence = match heartbeat {
+            Some(h) => {
+                let mut parts = vec![format!("key={}", h.key)];
+                if let Some(age) = h.age_seconds {
+                    parts.push(format!("age_seconds={}", age));
+                }
+                if let Some(ttl) = h.ttl_seconds {
+                    parts.push(format!("ttl_seconds={ttl}"));
+                }
+                Evidence::new(members::REDIS, "/heartbeat", parts.join(" "))
+            }
+            None => {
+                let mut parts = vec![format!("key=task:heartbeat:{}", facts.task_id)];
+                if let Some(score) = redis.running_set_score {
+                    parts.push(format!("running_set_score={}", score));
+                }
+                Evidence::new(members::REDIS, "/heartbeat", parts.join(" "))
+                    .with_note(Msg::new("evidence.heartbeat-key-missing"))
+            }
         };
-        let mut evidence = vec![
-            Evidence::new(members::REDIS, "/heartbeat", excerpt),
-            evidence::container(container),
-        ];
+        let mut evidence = vec![heartbeat_evidence, evidence::container(container)];
         let timeouts = facts.task_lines_containing(&[
             "heartbeat timed out",
             "heartbeat timeout",

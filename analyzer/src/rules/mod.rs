@@ -46,7 +46,7 @@ mod catalogue_tests;
 
 use crate::engine::Rule;
 
-/// The rule catalogue.
+/// The rule catalogue, in catalogue order.
 pub static RULES: &[&dyn Rule] = &[
     &executor_missing::ExecutorMissing,
     &executor_exited::ExecutorExited,
@@ -60,10 +60,9 @@ pub static RULES: &[&dyn Rule] = &[
     &executor_start_failed::ExecutorStartFailed,
     &orphan_executor::OrphanExecutor,
     &executor_deleted_by_cleanup::ExecutorDeletedByCleanup,
-    &stuck_cancelling::StuckCancelling,
-    &no_executor_expected::NoExecutorExpected,
     &callback_failed::CallbackFailed,
     &callback_rejected_by_backend::CallbackRejectedByBackend,
+    &stuck_cancelling::StuckCancelling,
     &model_gateway_unavailable::ModelGatewayUnavailable,
     &model_request_rejected::ModelRequestRejected,
     &model_not_configured::ModelNotConfigured,
@@ -71,6 +70,7 @@ pub static RULES: &[&dyn Rule] = &[
     &stale_completed_at::StaleCompletedAt,
     &stale_error_message::StaleErrorMessage,
     &task_subtask_status_mismatch::TaskSubtaskStatusMismatch,
+    &no_executor_expected::NoExecutorExpected,
     &executor_manager_unreachable::ExecutorManagerUnreachable,
     &workspace_has_unreported_work::WorkspaceHasUnreportedWork,
     &errors_in_logs::ErrorsInLogs,

@@ -31,12 +31,17 @@
 //!
 //! ### Evidence
 //!
-//! `db/models.json`, `db/task.json` (`/metadata/labels/modelId`).
+//! `db/models.json`, `db/task.json` (`/metadata/labels/modelId`), and error lines of the
+//! current run that name the model.
 //!
 //! ### Fix
 //!
 //! Create or activate the Model the task names, fill in its base URL and API key, or
 //! choose another model for the task.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use super::current_run;
 use crate::bundle::model::{ModelInfo, members};
@@ -62,6 +67,14 @@ impl Problem {
         }
     }
 }
+
+/// Log level words of an error line. Other lines can name the model too, such as a
+/// callback that quotes the error message.
+static ERROR_LEVEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(?:ERROR|CRITICAL|FATAL)\b").expect("pattern compiles"));
+
+/// Maximum number of log lines cited that name the model.
+const MAX_LOG_LINES: usize = 2;
 
 pub struct ModelNotConfigured;
 
@@ -148,6 +161,21 @@ impl Rule for ModelNotConfigured {
             &active
         };
         evidence.extend(shown.iter().map(|m| model_evidence(m)));
+
+        // Cite the run's error lines that name the model: they show the failure this
+        // finding explains.
+        let model_errors: Vec<_> = current_run::task_lines(cx)
+            .into_iter()
+            .filter(|l| current_run::in_current_run(cx.facts, l))
+            .filter(|l| l.text.contains(requested) && ERROR_LEVEL.is_match(&l.text))
+            .collect();
+        evidence.extend(
+            model_errors
+                .into_iter()
+                .rev()
+                .take(MAX_LOG_LINES)
+                .map(current_run::line_evidence),
+        );
 
         let severity = match current_run::current_status(cx.facts) {
             Some("COMPLETED") => Severity::Warning,
@@ -344,5 +372,32 @@ mod tests {
         ]);
 
         assert!(run(&ModelNotConfigured, &bundle).is_empty());
+    }
+
+    #[test]
+    fn cites_error_lines_naming_model() {
+        let mut bundle = with_models(Vec::new());
+        bundle.log_lines = vec![
+            log(
+                "executors/wegent-task-admin-e47497646f4e26c/logs.txt",
+                3,
+                "ERROR - task 89 has no usable model configuration: model 'my-claude' not found",
+            ),
+            log(
+                "executors/wegent-task-admin-e47497646f4e26c/logs.txt",
+                4,
+                "INFO - using model my-claude",
+            ),
+        ];
+
+        let findings = run(&ModelNotConfigured, &bundle);
+
+        let lines: Vec<&str> = findings[0]
+            .evidence
+            .iter()
+            .filter(|e| e.source.starts_with("executors/"))
+            .map(|e| e.locator.as_str())
+            .collect();
+        assert_eq!(lines, ["line 3"]);
     }
 }

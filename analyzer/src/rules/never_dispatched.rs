@@ -132,12 +132,18 @@ impl Rule for NeverDispatched {
             .as_ref()
             .and_then(|em| em.health.as_ref())
         {
-            let answer = match (health.status, &health.error) {
-                (Some(status), _) => format!("HTTP {status}"),
-                (None, Some(error)) => format!("no answer: {error}"),
-                (None, None) => "no answer".to_string(),
-            };
-            evidence.push(Evidence::new(members::EXECUTOR_MANAGER, "/health", answer));
+            evidence.push(match health.status {
+                Some(status) => Evidence::new(
+                    members::EXECUTOR_MANAGER,
+                    "/health",
+                    format!("HTTP {status}"),
+                ),
+                None => evidence::no_answer(
+                    members::EXECUTOR_MANAGER,
+                    "/health",
+                    health.error.as_deref(),
+                ),
+            });
         }
         if let Some(redis) = &cx.bundle.redis {
             for (queue, length) in redis.queue_lengths.iter().filter(|(_, l)| **l > 0) {

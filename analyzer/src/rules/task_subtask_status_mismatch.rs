@@ -31,7 +31,8 @@
 //!
 //! ### Evidence
 //!
-//! `db/task.json` (`/status/status`), `db/subtasks.json`.
+//! `db/task.json` (`/status/status`), `db/subtasks.json`, and log lines of the task that
+//! report a failed status update.
 //!
 //! ### Fix
 //!
@@ -42,6 +43,16 @@ use super::current_run;
 use crate::bundle::model::{SubtaskRow, members};
 use crate::engine::{Context, Evidence, Finding, Msg, Rule, Severity};
 use crate::i18n::Lang;
+
+/// Maximum number of cited log lines that show a failed status update.
+const MAX_LOG_LINES: usize = 2;
+
+/// True for a log line that reports a failed or erroring update of a task's status.
+fn is_status_update_failure(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let failed = lower.contains("failed") || lower.contains("error");
+    failed && lower.contains("update") && lower.contains("status") && lower.contains("task")
+}
 
 const KNOWN_STATUSES: &[&str] = &[
     "PENDING",
@@ -131,7 +142,7 @@ impl Rule for TaskSubtaskStatusMismatch {
             )
         };
 
-        let evidence = vec![
+        let mut evidence = vec![
             Evidence::new(members::DB_TASK, "/status/status", task_status),
             Evidence::new(
                 members::DB_SUBTASKS,
@@ -144,6 +155,20 @@ impl Rule for TaskSubtaskStatusMismatch {
                 ),
             ),
         ];
+
+        // Cite failures to store the task's status: they are the usual reason the two
+        // disagree.
+        let update_failures: Vec<_> = current_run::task_lines(cx)
+            .into_iter()
+            .filter(|l| is_status_update_failure(&l.text))
+            .collect();
+        evidence.extend(
+            update_failures
+                .into_iter()
+                .rev()
+                .take(MAX_LOG_LINES)
+                .map(current_run::line_evidence),
+        );
 
         out.push(Finding {
             rule: self.id(),
@@ -279,5 +304,25 @@ mod tests {
             .push(subtask(313, "ASSISTANT", "PENDING", 2));
 
         assert!(run(&TaskSubtaskStatusMismatch, &bundle).is_empty());
+    }
+
+    #[test]
+    fn cites_failed_status_update_line() {
+        let mut bundle = bundle("RUNNING", "COMPLETED");
+        bundle.log_lines = vec![
+            log(
+                "logs/backend.txt",
+                18,
+                "ERROR : Failed to update task 89 status from subtasks: Lock wait timeout exceeded",
+            ),
+            log("logs/backend.txt", 19, "INFO : task 89 status read"),
+        ];
+
+        let findings = run(&TaskSubtaskStatusMismatch, &bundle);
+
+        let last = findings[0].evidence.last().unwrap();
+        assert_eq!(last.source, "logs/backend.txt");
+        assert_eq!(last.locator, "line 18");
+        assert_eq!(findings[0].evidence.len(), 3);
     }
 }

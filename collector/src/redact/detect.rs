@@ -77,18 +77,7 @@ impl Detector<'_> {
             }
 
             for &known in &info.known {
-                let value = &self.scanner.known[known];
-                spans.push(Span {
-                    start,
-                    end,
-                    priority: PRIORITY_KNOWN,
-                    rule: Arc::clone(&value.rule),
-                    action: Action::Mask {
-                        canonical: Some(Arc::clone(&value.value)),
-                        wrap: None,
-                    },
-                    learnable: false,
-                });
+                spans.push(self.known_span(start, end, known));
             }
 
             if pseudonyms {
@@ -112,6 +101,10 @@ impl Detector<'_> {
             self.run_line(buf, &work, &mut spans);
         }
 
+        self.scanner.known_filter.find(buf, |start, end, known| {
+            spans.push(self.known_span(start, end, known));
+        });
+
         self.run_user_rules(buf, &mut spans);
         if pseudonyms {
             detect_addresses(buf, &mut spans);
@@ -121,6 +114,21 @@ impl Detector<'_> {
             spans.retain(|span| !masks.iter().any(|&(s, e)| span.overlaps(s, e)));
         }
         spans
+    }
+
+    fn known_span(&self, start: usize, end: usize, known: usize) -> Span {
+        let value = &self.scanner.known[known];
+        Span {
+            start,
+            end,
+            priority: PRIORITY_KNOWN,
+            rule: Arc::clone(&value.rule),
+            action: Action::Mask {
+                canonical: Some(Arc::clone(&value.value)),
+                wrap: None,
+            },
+            learnable: false,
+        }
     }
 
     /// Records the rules a trigger occurrence at `start..end` starts: PEM blocks right

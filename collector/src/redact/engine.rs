@@ -12,7 +12,7 @@ use super::detect::{Detector, Mode};
 use super::keys::UserKey;
 use super::keyvalue::is_placeholder;
 use super::known::{KnownValue, MIN_KNOWN_LEN};
-use super::mask::{MaskKey, canonical, is_rule_name, sanitize_rule_name};
+use super::mask::{MaskKey, canonical, format_mask, is_rule_name, sanitize_rule_name};
 use super::patterns::{PatternRule, RuleTrigger, builtin_rule_names, compile_builtins};
 use super::pseudonym::{IdentityKind, MIN_IDENTITY_LEN};
 use super::render::{RenderTables, RuleCounts, render};
@@ -52,6 +52,17 @@ const MAX_KNOWN_LEN: usize = 8 * 1024;
 
 /// Total bytes of remembered values; beyond it new values are not spread.
 const MAX_KNOWN_TOTAL: usize = 4 * 1024 * 1024;
+
+/// Where a known value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KnownSource {
+    /// Wegent defaults and user literals: searched at any length.
+    Builtin,
+    /// `remember`: at least [`MIN_KNOWN_LEN`] bytes.
+    Remembered,
+    /// Found under a secret key: at least [`MIN_KNOWN_LEN`] bytes.
+    Learned,
+}
 
 /// The redaction engine of one bundle.
 ///
@@ -141,11 +152,11 @@ impl Redactor {
         };
 
         for (value, rule) in WEGENT_DEFAULTS {
-            redactor.add_known(value.as_bytes(), Arc::from(*rule), false);
+            redactor.add_known(value.as_bytes(), Arc::from(*rule), KnownSource::Builtin);
         }
         for rule in &redactor.user_rules {
             if let Some(literal) = &rule.literal {
-                redactor.add_known(literal, Arc::clone(&rule.name), false);
+                redactor.add_known(literal, Arc::clone(&rule.name), KnownSource::Builtin);
             }
         }
         redactor
@@ -179,7 +190,7 @@ impl Redactor {
         } else {
             sanitize_rule_name(rule)
         };
-        self.add_known(value.as_bytes(), Arc::from(rule), true);
+        self.add_known(value.as_bytes(), Arc::from(rule), KnownSource::Remembered);
     }
 
     /// Remembers a user name, email, host name or IP address to replace when
@@ -210,7 +221,7 @@ impl Redactor {
         let scanner = self.scanner();
         let spans = self.detector(&scanner, Mode::Redact).detect(data);
         for (value, rule) in learnable_values(data, &spans) {
-            self.add_known(&value, rule, false);
+            self.add_known(&value, rule, KnownSource::Learned);
         }
     }
 
@@ -218,9 +229,9 @@ impl Redactor {
     ///
     /// Replacements here are not counted in the bundle's summary.
     pub fn redact_str<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        match self.redact_inner(text.as_bytes(), None, 0) {
+        match self.redact_inner(text.as_bytes(), 0) {
             None => Cow::Borrowed(text),
-            Some(bytes) => match String::from_utf8(bytes) {
+            Some((bytes, _)) => match String::from_utf8(bytes) {
                 Ok(text) => Cow::Owned(text),
                 Err(err) => Cow::Owned(String::from_utf8_lossy(err.as_bytes()).into_owned()),
             },
@@ -229,29 +240,25 @@ impl Redactor {
 
     /// Redacts bytes without counting them in the summary; `None` when nothing matched.
     pub fn redact_bytes(&self, data: &[u8]) -> Option<Vec<u8>> {
-        self.redact_inner(data, None, 0)
+        self.redact_inner(data, 0).map(|(output, _)| output)
     }
 
     /// Redacts the body of a bundle member and counts the replacements under `member`;
     /// `None` when nothing matched, so the member stays byte-identical.
     pub fn redact_member_bytes(&self, member: &str, data: &[u8]) -> Option<Vec<u8>> {
-        self.redact_inner(data, Some(member), 0)
+        let (output, counts) = self.redact_inner(data, 0)?;
+        self.count(member, counts);
+        Some(output)
     }
 
     /// Redacts a member path (an executor name can carry a user name, a file name a
     /// token), counting replacements under the redacted path.
     pub fn redact_member_name(&self, name: &str) -> String {
-        let Some(bytes) = self.redact_inner(name.as_bytes(), Some(""), 0) else {
+        let Some((bytes, counts)) = self.redact_inner(name.as_bytes(), 0) else {
             return name.to_string();
         };
         let redacted = String::from_utf8_lossy(&bytes).into_owned();
-        let mut state = self.lock();
-        if let Some(counts) = state.counts.remove("") {
-            let entry = state.counts.entry(redacted.clone()).or_default();
-            for (rule, count) in counts {
-                *entry.entry(rule).or_default() += count;
-            }
-        }
+        self.count(&redacted, counts);
         redacted
     }
 
@@ -283,9 +290,10 @@ impl Redactor {
         summary
     }
 
-    /// Redacts `data`; when the key rules taught new values, runs once more so they are
-    /// masked elsewhere in the same input too.
-    fn redact_inner(&self, data: &[u8], member: Option<&str>, pass: u8) -> Option<Vec<u8>> {
+    /// Redacts `data` and returns the output with the replacements per rule; when the
+    /// key rules taught new values, runs once more so they are masked elsewhere in the
+    /// same input too.
+    fn redact_inner(&self, data: &[u8], pass: u8) -> Option<(Vec<u8>, RuleCounts)> {
         let scanner = self.scanner();
         let spans = self.detector(&scanner, Mode::Redact).detect(data);
         if spans.is_empty() {
@@ -294,31 +302,47 @@ impl Redactor {
 
         let merged = merge(spans);
         let learned = learnable_values(data, &merged);
+        let mut counts = RuleCounts::new();
         let output = {
             let mut state = self.lock();
-            let mut counts = RuleCounts::new();
-            let state = &mut *state;
-            let output = render(data, &merged, &self.key, &mut state.tables, &mut counts);
-            if let Some(member) = member {
-                let entry = state.counts.entry(member.to_string()).or_default();
-                for (rule, count) in counts {
-                    *entry.entry(rule).or_default() += count;
-                }
-            }
-            output
+            render(data, &merged, &self.key, &mut state.tables, &mut counts)
         };
 
         let mut added = false;
         for (value, rule) in learned {
-            added |= self.add_known(&value, rule, false);
+            added |= self.add_known(&value, rule, KnownSource::Learned);
         }
         if added
             && pass == 0
-            && let Some(again) = self.redact_inner(&output, member, 1)
+            && let Some((again, more)) = self.redact_inner(&output, 1)
         {
-            return Some(again);
+            for (rule, count) in more {
+                *counts.entry(rule).or_default() += count;
+            }
+            return Some((again, counts));
         }
-        Some(output)
+        Some((output, counts))
+    }
+
+    /// Returns the mask of `secret`, labelled `rule` unless the secret was masked before.
+    pub(crate) fn mask_for(&self, rule: &str, secret: &[u8]) -> String {
+        let digest = self.key.digest(&canonical(secret));
+        let mut state = self.lock();
+        let label = state
+            .tables
+            .mask_rules
+            .entry(digest.clone())
+            .or_insert_with(|| Arc::from(rule));
+        format_mask(label, &digest)
+    }
+
+    /// Adds replacement counts to a member's entry in the summary.
+    fn count(&self, member: &str, counts: RuleCounts) {
+        let mut state = self.lock();
+        let entry = state.counts.entry(member.to_string()).or_default();
+        for (rule, count) in counts {
+            *entry.entry(rule).or_default() += count;
+        }
     }
 
     fn detector<'a>(&'a self, scanner: &'a Scanner, mode: Mode) -> Detector<'a> {
@@ -353,10 +377,10 @@ impl Redactor {
         scanner
     }
 
-    /// Adds a known value; returns whether it was new. `explicit` values (from
-    /// `remember`) log when the budget is exhausted.
-    fn add_known(&self, value: &[u8], rule: Arc<str>, explicit: bool) -> bool {
-        if value.len() < MIN_KNOWN_LEN || value.len() > MAX_KNOWN_LEN || is_placeholder(value) {
+    /// Adds a known value; returns whether it was new.
+    fn add_known(&self, value: &[u8], rule: Arc<str>, source: KnownSource) -> bool {
+        let too_short = source != KnownSource::Builtin && value.len() < MIN_KNOWN_LEN;
+        if too_short || value.is_empty() || value.len() > MAX_KNOWN_LEN || is_placeholder(value) {
             return false;
         }
         let mut state = self.lock();
@@ -364,7 +388,7 @@ impl Redactor {
             return false;
         }
         if state.known_bytes + value.len() > MAX_KNOWN_TOTAL {
-            if explicit && !state.budget_warned {
+            if source == KnownSource::Remembered && !state.budget_warned {
                 tracing::warn!(
                     "more than {} MiB of secrets remembered; further values are only masked \
                      where a key or pattern rule finds them",

@@ -118,10 +118,13 @@ fn builtin(rule: Category, header_like: bool) -> Option<SecretKey> {
 
 /// Finds the most specific secret category among the words of a key.
 fn category_of(words: &[String]) -> Option<Category> {
+    // `api_keys` holds keys as much as `api_key` does; `tokens` is left out on purpose,
+    // because in LLM data it counts tokens (`max_tokens`, `usage.tokens`).
     let has_pair = |first: &str, second: &str| {
-        words
-            .windows(2)
-            .any(|pair| pair[0] == first && pair[1] == second)
+        words.windows(2).any(|pair| {
+            pair[0] == first
+                && (pair[1] == second || pair[1].strip_suffix('s') == Some(second))
+        })
     };
     let has_word = |word: &str| words.iter().any(|w| w == word);
     let any_contains = |part: &str| words.iter().any(|w| w.contains(part));
@@ -256,6 +259,7 @@ mod tests {
             ("WORKER_CONVERSION_S3_ACCESS_KEY", "access-key"),
             ("session", "session"),
             ("SecretId", "secret"),
+            ("api_keys", "api-key"),
         ] {
             assert_eq!(rule(key).as_deref(), Some(expected), "key {key}");
         }

@@ -206,6 +206,7 @@ impl LineScan<'_> {
         if context_quote.is_none()
             && !secret_key.header_like
             && matches!(buf.get(end), Some(b'(' | b'['))
+            && is_code_identifier(&buf[pos..end])
         {
             // `api_key = config["api_key"]`, `token = load_token()`: code, not a value.
             return;
@@ -286,6 +287,18 @@ impl LineScan<'_> {
 
 fn is_key_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.')
+}
+
+/// True for names as code writes them (`config`, `load_token`, `os.environ.get`):
+/// letters, `_` and `.` without digits, and no capitals unless a `_` or `.` is there too.
+/// Secrets mix in digits or capitals, so they are never taken for code.
+fn is_code_identifier(value: &[u8]) -> bool {
+    let identifier = value
+        .iter()
+        .all(|b| b.is_ascii_alphabetic() || *b == b'_' || *b == b'.');
+    let structured = value.iter().any(|b| *b == b'_' || *b == b'.');
+    let lowercase = value.iter().all(|b| !b.is_ascii_uppercase());
+    identifier && (structured || lowercase)
 }
 
 fn is_short_number(value: &[u8]) -> bool {
@@ -460,6 +473,7 @@ mod tests {
     fn code_expressions_stay() {
         assert!(values(r#"api_key = config["api_key"]"#).is_empty());
         assert!(values("token = load_token()").is_empty());
+        assert_eq!(values("password: 0aaaaa0a("), ["0aaaaa0a"]);
     }
 
     #[test]

@@ -12,11 +12,12 @@
 //! - by value ([`known`]): secrets the collector [`Redactor::remember`]ed, in their
 //!   encoded forms too, and Wegent's published default keys.
 //!
-//! [`scanner`] is the prefilter that keeps text without secrets cheap, [`detect`] runs
+//! [`scanner`] and [`known_filter`] are the prefilters that keep text without secrets
+//! cheap, [`detect`] runs
 //! the rules, [`spans`] merges what they found and [`render`] writes the result.
 //! [`pseudonym`] replaces names and addresses when asked, [`user_rules`] loads extra
-//! rules from TOML, [`seam`] connects the engine to the bundle writer, and [`output`]
-//! redacts the collector's own log lines. [`corpus`] holds the test data that the
+//! rules from TOML, [`seam`] connects the engine to the bundle writer, [`stream`]
+//! redacts text line by line, and [`output`] redacts the collector's own log lines. [`corpus`] holds the test data that the
 //! redaction tests and later end-to-end tests share.
 //!
 //! The rules and their known limits are described in `docs/redaction.md`.
@@ -27,6 +28,7 @@ mod engine;
 mod keys;
 mod keyvalue;
 mod known;
+mod known_filter;
 mod mask;
 mod output;
 mod patterns;
@@ -37,6 +39,7 @@ mod render;
 mod scanner;
 mod seam;
 mod spans;
+mod stream;
 mod url;
 mod user_rules;
 
@@ -45,6 +48,7 @@ pub use known::MIN_KNOWN_LEN;
 pub use patterns::search_expressions;
 pub use output::{RedactingMakeWriter, RedactingWriter};
 pub use pseudonym::IdentityKind;
+pub use stream::LineRedactor;
 pub use user_rules::{RuleProblem, RulesError};
 
 /// Encodings a secret may appear in, for tests that check nothing leaked.

@@ -59,7 +59,8 @@ enum Boundary {
 /// Delimiters searched in front of [`Boundary::Prefixed`] triggers; a trigger at the
 /// very start of the input is found separately.
 const BOUNDARY_PREFIXES: &[&str] = &[
-    " ", "\t", "\n", "\"", "'", "`", "=", ":", "(", "[", "{", ",", "/", ">", "|",
+    " ", "\t", "\n", "\r", "\"", "'", "`", "=", ":", ";", ",", ".", "/", "\\", "|", "(", ")", "[",
+    "]", "{", "}", "<", ">", "!", "?", "&", "#", "@", "$", "%", "^", "*", "+", "~", "-", "_",
 ];
 
 /// A compiled rule.
@@ -491,7 +492,7 @@ fn compile_all() -> (Vec<PatternRule>, Vec<RuleTrigger>) {
                         prefixed.extend_from_slice(&literal);
                         triggers.push(RuleTrigger {
                             literal: prefixed,
-                            boundary: Boundary::None,
+                            boundary: false,
                             skip: prefix.len(),
                             at_start_only: false,
                             rule: index,

@@ -49,6 +49,53 @@ pub(crate) fn block_end(buf: &[u8], start: usize) -> Option<usize> {
     Some(body_start + key_material_len(body))
 }
 
+/// True when `line` opens a private key block that does not end on the same line.
+pub(crate) fn opens_block(line: &[u8]) -> bool {
+    let Some(begin) = memmem::rfind(line, BEGIN) else {
+        return false;
+    };
+    let label_area = &line[begin + BEGIN.len()..];
+    let label_len = label_area
+        .iter()
+        .take(64)
+        .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || **b == b' ')
+        .count();
+    is_private_label(&label_area[..label_len])
+        && label_area[label_len..].starts_with(DASHES)
+        && memmem::find(&label_area[label_len..], b"-----END ").is_none()
+}
+
+/// Where the END line of a block ends in `line`, when it holds one.
+pub(crate) fn closing_end(line: &[u8]) -> Option<usize> {
+    let end_at = memmem::find(line, b"-----END ")?;
+    let after = &line[end_at + 9..];
+    let close = after.iter().take(80).position(|b| *b == b'-')?;
+    after[close..]
+        .starts_with(DASHES)
+        .then_some(end_at + 9 + close + DASHES.len())
+}
+
+/// True when a whole line is base64 key material or a PEM header such as
+/// `Proc-Type: 4,ENCRYPTED`.
+pub(crate) fn is_key_material_line(line: &[u8]) -> bool {
+    let trimmed = line.trim_ascii();
+    if trimmed.is_empty() {
+        return false;
+    }
+    let base64 = trimmed
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+    let header = trimmed
+        .iter()
+        .position(|&b| b == b':')
+        .is_some_and(|colon| {
+            colon > 0
+                && trimmed[..colon].iter().all(|b| b.is_ascii_alphabetic() || *b == b'-')
+                && trimmed.get(colon + 1) == Some(&b' ')
+        });
+    base64 || header
+}
+
 /// True for BEGIN labels of private keys: `PRIVATE KEY`, `RSA PRIVATE KEY`,
 /// `ENCRYPTED PRIVATE KEY`, `OPENSSH PRIVATE KEY`, `PGP PRIVATE KEY BLOCK`.
 fn is_private_label(label: &[u8]) -> bool {
@@ -98,6 +145,17 @@ mod tests {
         let text = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\nNzaC1\n\"} tail";
         let end = block_end(text, 0).unwrap();
         assert_eq!(&text[end..], b"\"} tail");
+    }
+
+    #[test]
+    fn line_helpers() {
+        assert!(opens_block(b"key: -----BEGIN EC PRIVATE KEY-----"));
+        assert!(!opens_block(b"-----BEGIN EC PRIVATE KEY----- x -----END EC PRIVATE KEY-----"));
+        assert!(!opens_block(b"-----BEGIN CERTIFICATE-----"));
+        assert_eq!(closing_end(b"-----END EC PRIVATE KEY----- tail"), Some(28));
+        assert!(is_key_material_line(b"MIIEowIBAAKCAQEA+/=\n"));
+        assert!(is_key_material_line(b"DEK-Info: AES-128-CBC,0A1B"));
+        assert!(!is_key_material_line(b"2026-01-20 INFO done"));
     }
 
     #[test]

@@ -1,15 +1,16 @@
-//! The prefilter: one Aho-Corasick pass finds every trigger string, known value,
-//! remembered identity and mask in the input.
+//! The prefilter: one Aho-Corasick pass finds every trigger string, remembered
+//! identity and mask in the input, and a [`KnownFilter`] pass finds known values.
 //!
 //! Rules with regular expressions only run on lines where one of their triggers
-//! occurred, so text without triggers is read once and copied by reference. The
-//! automaton is rebuilt when a value or identity is remembered.
+//! occurred, so text without triggers is read twice and copied by reference. Both are
+//! rebuilt when a value or identity is remembered.
 
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::known::{KnownValue, encodings};
+use super::known_filter::{KnownFilter, MIN_FILTERED_LEN};
 use super::mask::MASK_PREFIX;
 use super::patterns::{RuleTrigger, variants};
 use super::pseudonym::IdentityKind;
@@ -57,6 +58,9 @@ pub(crate) struct Identity {
 pub(crate) struct Scanner {
     pub automaton: AhoCorasick,
     pub info: Vec<PatternInfo>,
+    /// The forms of known values long enough for the filter; shorter ones are in the
+    /// automaton.
+    pub known_filter: KnownFilter,
     /// Triggers that only count at the start of the input, with their rule.
     pub start_triggers: Vec<(Vec<u8>, usize)>,
     pub known: Vec<KnownValue>,
@@ -111,10 +115,15 @@ impl Scanner {
         // Patterns from here on depend on remembered input; if the automaton cannot hold
         // them, they are dropped and the built-in rules keep working.
         let fixed_patterns = assignments.iter().map(|(id, _)| id + 1).max().unwrap_or(0);
+        let mut filtered = Vec::new();
         for (known_index, known) in input.known.iter().enumerate() {
             for form in encodings(&known.value) {
-                let id = slot(form);
-                assignments.push((id, Assignment::Known(known_index)));
+                if form.len() >= MIN_FILTERED_LEN {
+                    filtered.push((form, known_index));
+                } else {
+                    let id = slot(form);
+                    assignments.push((id, Assignment::Known(known_index)));
+                }
             }
         }
 
@@ -170,6 +179,7 @@ impl Scanner {
         Scanner {
             automaton,
             info,
+            known_filter: KnownFilter::new(filtered),
             start_triggers,
             known: input.known.to_vec(),
             identities: input.identities.to_vec(),

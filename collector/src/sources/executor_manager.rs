@@ -4,7 +4,7 @@
 //! `/openapi.json` (reduced to its sorted route list) and, for every executor name the
 //! earlier sources found, the fork's `/executor-manager/executor/status` or upstream's
 //! `/executor-manager/executor/address`. A 404 means the endpoint does not exist in this
-//! version and is recorded as an answer, not a failure. Writes
+//! version and is recorded as a response, not a failure. Writes
 //! `services/executor-manager.json`. The source fails when `/health` gets no response at all,
 //! and is partial when another request gets none.
 
@@ -47,17 +47,30 @@ impl Source for ExecutorManagerSource {
 }
 
 async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
-    let base = ctx.config().executor_manager_url.trim_end_matches('/').to_string();
+    let base = ctx
+        .config()
+        .executor_manager_url
+        .trim_end_matches('/')
+        .to_string();
     let request_timeout = MAX_REQUEST_TIMEOUT.min(out.timeout() / 2);
     let client = reqwest::Client::builder()
         .timeout(request_timeout)
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("wegent-inspect-collect/", env!("CARGO_PKG_VERSION")))
+        .user_agent(concat!(
+            "wegent-inspect-collect/",
+            env!("CARGO_PKG_VERSION")
+        ))
         .build()
         .context("building the HTTP client")?;
-    let http = Http { client, base: base.clone() };
+    let http = Http {
+        client,
+        base: base.clone(),
+    };
 
-    let mut state = ExecutorManager { base_url: base.clone(), ..ExecutorManager::default() };
+    let mut state = ExecutorManager {
+        base_url: base.clone(),
+        ..ExecutorManager::default()
+    };
 
     let health = http.get("/health").await;
     let unreachable = health.status.is_none();
@@ -86,12 +99,19 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
 
     let names = ctx.facts().executor_names();
     if names.len() > MAX_EXECUTORS {
-        out.truncated(format!("probed {MAX_EXECUTORS} of {} executor names", names.len()));
+        out.truncated(format!(
+            "probed {MAX_EXECUTORS} of {} executor names",
+            names.len()
+        ));
     }
     let mut endpoint = preferred_endpoint(state.routes.as_deref());
     for name in names.iter().take(MAX_EXECUTORS) {
         let (probe, used) = probe_executor(&http, name, &mut endpoint).await;
-        state.executors.push(ExecutorProbe { executor_name: name.clone(), endpoint: used.to_string(), probe });
+        state.executors.push(ExecutorProbe {
+            executor_name: name.clone(),
+            endpoint: used.to_string(),
+            probe,
+        });
         publish(ctx, out, &state)?;
     }
 
@@ -102,21 +122,24 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
     }
     for executor in &state.executors {
         if let Some(error) = &executor.probe.error {
-            out.problem(format!("GET {}: {error}", path_of(&executor.probe.url, &base)));
+            out.problem(format!(
+                "GET {}: {error}",
+                path_of(&executor.probe.url, &base)
+            ));
         }
     }
     Ok(())
 }
 
 /// Writes the member and the facts with what is known so far, so that a timeout later
-/// still leaves the answers already received in the bundle.
+/// still leaves the responses already received in the bundle.
 fn publish(ctx: &Context, out: &mut SourceOutput, state: &ExecutorManager) -> anyhow::Result<()> {
     out.json(members::EXECUTOR_MANAGER, state)?;
     ctx.facts().executor_manager = Some(state.clone());
     Ok(())
 }
 
-/// Which per-executor endpoint to ask first.
+/// Per-executor endpoint to query first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Endpoint {
     Status,
@@ -138,7 +161,11 @@ fn preferred_endpoint(routes: Option<&[String]>) -> Endpoint {
     }
 }
 
-async fn probe_executor(http: &Http, name: &str, endpoint: &mut Endpoint) -> (HttpProbe, &'static str) {
+async fn probe_executor(
+    http: &Http,
+    name: &str,
+    endpoint: &mut Endpoint,
+) -> (HttpProbe, &'static str) {
     let query = |path: &str| format!("{path}?executor_name={}", encode_query(name));
     match *endpoint {
         Endpoint::Status => (http.get(&query(STATUS_PATH)).await, "status"),
@@ -178,11 +205,14 @@ struct Http {
 }
 
 impl Http {
-    /// GETs `path` and records the answer, or the transport error, as a probe.
+    /// GETs `path` and records the response, or the transport error, as a probe.
     async fn get(&self, path: &str) -> HttpProbe {
         let url = format!("{}{path}", self.base);
         let started = Instant::now();
-        let mut probe = HttpProbe { url: url.clone(), ..HttpProbe::default() };
+        let mut probe = HttpProbe {
+            url: url.clone(),
+            ..HttpProbe::default()
+        };
 
         match self.fetch(&url).await {
             Ok((status, body)) => {
@@ -210,10 +240,10 @@ impl Http {
 
 /// Parsed JSON body, or the (capped) text as a JSON string.
 fn body_value(body: &str) -> Value {
-    if body.len() <= MAX_BODY_BYTES {
-        if let Ok(json) = serde_json::from_str::<Value>(body) {
-            return json;
-        }
+    if body.len() <= MAX_BODY_BYTES
+        && let Ok(json) = serde_json::from_str::<Value>(body)
+    {
+        return json;
     }
     let mut end = body.len().min(MAX_BODY_BYTES);
     while !body.is_char_boundary(end) {
@@ -222,7 +252,7 @@ fn body_value(body: &str) -> Value {
     Value::String(body[..end].to_string())
 }
 
-/// A transport error in plain words, with the underlying cause.
+/// Describes a transport error in plain words, with the underlying cause.
 fn describe(error: reqwest::Error) -> String {
     let kind = if error.is_timeout() {
         "timed out"
@@ -267,7 +297,10 @@ mod tests {
     #[test]
     fn routes_pick_endpoint() {
         let fork = vec![STATUS_PATH.to_string()];
-        let upstream = vec![ADDRESS_PATH.to_string(), "/executor-manager/v1/responses".to_string()];
+        let upstream = vec![
+            ADDRESS_PATH.to_string(),
+            "/executor-manager/v1/responses".to_string(),
+        ];
         assert_eq!(preferred_endpoint(Some(&fork)), Endpoint::Status);
         assert_eq!(preferred_endpoint(Some(&upstream)), Endpoint::Address);
         assert_eq!(preferred_endpoint(None), Endpoint::Unknown);
@@ -276,7 +309,10 @@ mod tests {
     #[test]
     fn route_list_sorts_paths() {
         let doc = (200, r#"{"paths":{"/b":{},"/a":{}}}"#.to_string());
-        assert_eq!(route_list(&doc), Some(vec!["/a".to_string(), "/b".to_string()]));
+        assert_eq!(
+            route_list(&doc),
+            Some(vec!["/a".to_string(), "/b".to_string()])
+        );
         assert_eq!(route_list(&(404, String::new())), None);
     }
 

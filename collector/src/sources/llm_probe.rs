@@ -1,4 +1,4 @@
-//! The `llm` source: whether the task model's gateway answers at all.
+//! The `llm` source: whether the task model's gateway responds at all.
 //!
 //! Runs only with `--probe-llm`. Sends one GET to `<base_url>/models` of the model the
 //! task resolves to (from db's `db/models.json` facts), without an API key or any
@@ -17,7 +17,7 @@ use crate::source::{Context, Source, SourceFuture, SourceOutput};
 /// Probes the model gateway.
 pub struct LlmProbeSource;
 
-/// Longest body text kept in the probe.
+/// Maximum body text kept in the probe, in bytes.
 const MAX_BODY_BYTES: usize = 4096;
 
 /// Upper bound of the request time.
@@ -77,7 +77,7 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The model the task asks for, or the only one db found, with a base URL.
+/// Returns the model the task requests, or else any model db found, with a base URL.
 fn task_model(ctx: &Context) -> Option<ModelInfo> {
     let facts = ctx.facts();
     let models = facts.models.as_ref()?;

@@ -148,7 +148,7 @@ fn rotations(dir: &Path, base: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The live file (`info.log`, not a rotation) is read last.
+/// Tells whether a file is the live `info.log` rather than a rotation, so it is read last.
 fn is_current(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "log")
 }

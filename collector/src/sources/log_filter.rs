@@ -1,9 +1,9 @@
 //! Selects the log lines that concern one task, shared by the docker and logs sources.
 //!
-//! A line is kept when it names the task, one of its subtasks or one of its executors,
-//! using the search keys of Wegent's log messages (`task_id=89`, `task 89`, `ID=89`,
-//! `89/312`, `resp_312`, `subtask_id=312`, `wegent-task-…`) with number boundaries, so
-//! task 89 never matches `task_id=890` or `1289`. Error lines (`ERROR`, `Traceback`, …)
+//! A line is kept when it names the task, one of its subtasks or one of its executors.
+//! The search keys are those of Wegent's log messages (`task_id=89`, `task 89`, `ID=89`,
+//! `89/312`, `resp_312`, `subtask_id=312`, `wegent-task-…`), matched with number
+//! boundaries, so task 89 never matches `task_id=890` or `1289`. Error lines (`ERROR`, `Traceback`, …)
 //! within [`BEFORE_LINES`] lines before or [`AFTER_LINES`] lines after a kept line are
 //! kept too, each with its continuation lines (a Python traceback's `File …` lines),
 //! up to [`MAX_BLOCK_LINES`] of them.
@@ -28,7 +28,7 @@ pub const AFTER_LINES: usize = 20;
 /// Continuation lines kept after one kept line.
 pub const MAX_BLOCK_LINES: usize = 200;
 
-/// What identifies the task in log lines.
+/// Identifiers of the task that log lines are searched for.
 #[derive(Debug, Clone, Default)]
 pub struct TaskKeys {
     pub task_id: i64,
@@ -107,7 +107,7 @@ fn build(pattern: &str) -> Regex {
         .unwrap_or_else(|_| Regex::new("$^").expect("empty pattern compiles"))
 }
 
-/// How records are stored in the input.
+/// Record layout of a log input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordFormat {
     /// One text line per record, optionally after Docker's `timestamps=true` prefix.
@@ -126,7 +126,7 @@ struct JsonEntry<'a> {
 
 impl RecordFormat {
     /// The message part of a record, used for decisions. For json-file entries this is
-    /// the still-escaped JSON text of `log`, which holds ids and names unchanged.
+    /// the still-escaped JSON text of `log`, which contains ids and names unchanged.
     pub fn body<'a>(&self, record: &'a [u8]) -> &'a [u8] {
         match self {
             RecordFormat::Plain { docker_timestamp: false } => record,
@@ -144,7 +144,7 @@ impl RecordFormat {
         }
     }
 
-    /// The record's timestamp text when the format carries one (RFC 3339, UTC).
+    /// Returns the record's timestamp text when the format carries one (RFC 3339, UTC).
     pub fn docker_time<'a>(&self, record: &'a [u8]) -> Option<&'a [u8]> {
         match self {
             RecordFormat::Plain { docker_timestamp: true } => {
@@ -186,9 +186,9 @@ fn trim_newline(bytes: &[u8]) -> &[u8] {
 /// The `--since` window applied to line timestamps.
 ///
 /// Docker timestamps are UTC and compared exactly. Wegent's own log lines carry naive
-/// local times (`2026-01-20 14:03:12`) of a clock that is unknown here, so they are
-/// compared with the window start moved back by 14 hours, the largest UTC offset: no
-/// line inside the window is lost, and at most 14 extra hours of older lines pass.
+/// local times (`2026-01-20 14:03:12`) of a clock that is unknown here. They are compared
+/// with the window start moved back by 14 hours, the largest UTC offset, so no line
+/// inside the window is lost and at most 14 extra hours of older lines pass.
 /// Lines without a timestamp follow the decision of the line before them.
 #[derive(Debug, Clone)]
 pub struct SinceWindow {
@@ -209,7 +209,7 @@ impl SinceWindow {
         }
     }
 
-    /// The window start as Docker's RFC 3339 prefix, `2026-01-20T14:03:12`.
+    /// Returns the window start as Docker's RFC 3339 prefix, `2026-01-20T14:03:12`.
     pub fn utc_start(&self) -> &str {
         &self.utc_start
     }

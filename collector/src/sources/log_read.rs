@@ -4,7 +4,7 @@
 //! rest of a longer line is skipped, so a log without newlines cannot exhaust memory.
 //! [`open_log`] opens plain and gzip-compressed files (`.gz`). [`TailBuffer`] keeps the
 //! newest lines within a line and byte budget and converts them to text with invalid
-//! UTF-8 replaced. Nothing here holds a whole file in memory.
+//! UTF-8 replaced. Nothing here keeps a whole file in memory.
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -14,7 +14,7 @@ use std::time::SystemTime;
 
 use super::log_filter::{ContextFilter, KeyMatcher, RecordFormat, SinceWindow};
 
-/// Longest line kept; longer lines are cut here.
+/// Maximum line length in bytes; longer lines are cut to it.
 pub const MAX_LINE_BYTES: usize = 16 * 1024;
 
 /// Read buffer size.
@@ -135,7 +135,7 @@ impl TailBuffer {
         self.lines.len()
     }
 
-    /// The kept lines as text, one per line, invalid UTF-8 replaced by U+FFFD.
+    /// Converts the kept lines to text, one per line, with invalid UTF-8 replaced by U+FFFD.
     pub fn into_text(self) -> String {
         let mut text = String::with_capacity(self.bytes as usize);
         for line in self.lines {
@@ -146,7 +146,7 @@ impl TailBuffer {
     }
 }
 
-/// What [`filter_files`] read.
+/// Counts of what [`filter_files`] read.
 #[derive(Debug, Default, Clone)]
 pub struct ScanStats {
     pub files: Vec<PathBuf>,

@@ -69,16 +69,31 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
     };
 
     let task_id = ctx.task_id();
-    let mut state = RedisState { reachable: true, ..RedisState::default() };
+    let mut state = RedisState {
+        reachable: true,
+        ..RedisState::default()
+    };
     let mut keys_seen = Vec::new();
 
-    let (seconds, micros): (String, String) = redis::cmd("TIME").query_async(&mut conn).await.context("TIME")?;
-    let server_time = seconds.parse::<f64>().unwrap_or_default() + micros.parse::<f64>().unwrap_or_default() / 1e6;
+    let (seconds, micros): (String, String) = redis::cmd("TIME")
+        .query_async(&mut conn)
+        .await
+        .context("TIME")?;
+    let server_time = seconds.parse::<f64>().unwrap_or_default()
+        + micros.parse::<f64>().unwrap_or_default() / 1e6;
     state.server_time = Some(server_time);
 
     let heartbeat_key = format!("task:heartbeat:{task_id}");
-    let value: Option<String> = redis::cmd("GET").arg(&heartbeat_key).query_async(&mut conn).await.context("GET heartbeat")?;
-    let ttl: i64 = redis::cmd("TTL").arg(&heartbeat_key).query_async(&mut conn).await.context("TTL heartbeat")?;
+    let value: Option<String> = redis::cmd("GET")
+        .arg(&heartbeat_key)
+        .query_async(&mut conn)
+        .await
+        .context("GET heartbeat")?;
+    let ttl: i64 = redis::cmd("TTL")
+        .arg(&heartbeat_key)
+        .query_async(&mut conn)
+        .await
+        .context("TTL heartbeat")?;
     let value = value.and_then(|v| v.trim().parse::<f64>().ok());
     if value.is_some() {
         keys_seen.push(heartbeat_key.clone());
@@ -97,26 +112,37 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
         .await
         .context("ZSCORE running_tasks:heartbeat")?;
     state.running_set_score = score;
-    let running_set_exists: bool =
-        redis::cmd("EXISTS").arg("running_tasks:heartbeat").query_async(&mut conn).await.context("EXISTS")?;
+    let running_set_exists: bool = redis::cmd("EXISTS")
+        .arg("running_tasks:heartbeat")
+        .query_async(&mut conn)
+        .await
+        .context("EXISTS")?;
     if running_set_exists {
         keys_seen.push("running_tasks:heartbeat".to_string());
     }
 
     let meta_key = format!("running_task:meta:{task_id}");
-    let meta: BTreeMap<String, String> =
-        redis::cmd("HGETALL").arg(&meta_key).query_async(&mut conn).await.context("HGETALL running_task:meta")?;
+    let meta: BTreeMap<String, String> = redis::cmd("HGETALL")
+        .arg(&meta_key)
+        .query_async(&mut conn)
+        .await
+        .context("HGETALL running_task:meta")?;
     if !meta.is_empty() {
         keys_seen.push(meta_key);
     }
     if let Some(name) = meta.get("executor_name").filter(|n| !n.trim().is_empty()) {
-        ctx.facts().extra_executor_names.insert(name.trim().to_string());
+        ctx.facts()
+            .extra_executor_names
+            .insert(name.trim().to_string());
     }
     state.running_task_meta = meta;
 
     let binding_key = format!("task_executor:{task_id}");
-    state.task_executor_binding =
-        redis::cmd("EXISTS").arg(&binding_key).query_async(&mut conn).await.context("EXISTS task_executor")?;
+    state.task_executor_binding = redis::cmd("EXISTS")
+        .arg(&binding_key)
+        .query_async(&mut conn)
+        .await
+        .context("EXISTS task_executor")?;
     if state.task_executor_binding {
         keys_seen.push(binding_key);
     }
@@ -124,7 +150,9 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
 
     let (queues, complete) = queue_lengths(&mut conn).await?;
     if !complete {
-        out.truncated(format!("queue scan stopped after {MAX_QUEUE_KEYS} keys or {MAX_SCAN_ROUNDS} SCAN rounds"));
+        out.truncated(format!(
+            "queue scan stopped after {MAX_QUEUE_KEYS} keys or {MAX_SCAN_ROUNDS} SCAN rounds"
+        ));
     }
     keys_seen.extend(queues.keys().cloned());
     state.queue_lengths = queues;
@@ -141,17 +169,30 @@ async fn connect(url: &str, timeout: Duration) -> anyhow::Result<MultiplexedConn
     let settings = redis::AsyncConnectionConfig::new()
         .set_connection_timeout(timeout)
         .set_response_timeout(timeout);
-    let mut conn = tokio::time::timeout(timeout, client.get_multiplexed_async_connection_with_config(&settings))
+    let mut conn = tokio::time::timeout(
+        timeout,
+        client.get_multiplexed_async_connection_with_config(&settings),
+    )
+    .await
+    .map_err(|_| {
+        anyhow!(
+            "no response within {}",
+            crate::runner::format_duration(timeout)
+        )
+    })?
+    .map_err(|e| anyhow!("{e}"))?;
+    let _: String = redis::cmd("PING")
+        .query_async(&mut conn)
         .await
-        .map_err(|_| anyhow!("no response within {}", crate::runner::format_duration(timeout)))?
-        .map_err(|e| anyhow!("{e}"))?;
-    let _: String = redis::cmd("PING").query_async(&mut conn).await.map_err(|e| anyhow!("PING: {e}"))?;
+        .map_err(|e| anyhow!("PING: {e}"))?;
     Ok(conn)
 }
 
 /// `LLEN` of every list matching [`QUEUE_PATTERN`]; the flag is false when the scan
 /// stopped early.
-async fn queue_lengths(conn: &mut MultiplexedConnection) -> anyhow::Result<(BTreeMap<String, i64>, bool)> {
+async fn queue_lengths(
+    conn: &mut MultiplexedConnection,
+) -> anyhow::Result<(BTreeMap<String, i64>, bool)> {
     let mut lengths = BTreeMap::new();
     let mut cursor: u64 = 0;
     for _ in 0..MAX_SCAN_ROUNDS {
@@ -165,11 +206,19 @@ async fn queue_lengths(conn: &mut MultiplexedConnection) -> anyhow::Result<(BTre
             .await
             .context("SCAN for queue keys")?;
         for key in keys {
-            let kind: String = redis::cmd("TYPE").arg(&key).query_async(conn).await.context("TYPE")?;
+            let kind: String = redis::cmd("TYPE")
+                .arg(&key)
+                .query_async(conn)
+                .await
+                .context("TYPE")?;
             if kind != "list" {
                 continue;
             }
-            let length: i64 = redis::cmd("LLEN").arg(&key).query_async(conn).await.context("LLEN")?;
+            let length: i64 = redis::cmd("LLEN")
+                .arg(&key)
+                .query_async(conn)
+                .await
+                .context("LLEN")?;
             lengths.insert(key, length);
             if lengths.len() >= MAX_QUEUE_KEYS {
                 return Ok((lengths, false));

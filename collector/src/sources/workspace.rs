@@ -1,10 +1,12 @@
 //! The `workspace` source: the git repositories the task's executor worked in.
 //!
-//! Searches `<--workspace-root>/<task_id>/` and the directories one level below it
-//! (skipping `.wegent_home/`, the fork's Codex home with an API key), the same places
-//! under the host source of each executor's `/workspace` mount, and the fork's
-//! persistent repositories: the `repo_dir` from `TASK_INFO`, mapped through the
-//! executor's `/wegent_repos` mount. Writes `workspace/git.json`.
+//! Searches these places and writes `workspace/git.json`:
+//!
+//! - `<--workspace-root>/<task_id>/` and the directories one level below it, skipping
+//!   `.wegent_home/` (the fork's Codex home, which contains an API key);
+//! - the same places under the host source of each executor's `/workspace` mount;
+//! - the fork's persistent repository: the `repo_dir` from `TASK_INFO`, mapped through
+//!   the executor's `/wegent_repos` mount.
 //!
 //! Repositories are only read. They are opened with libgit2, which never runs hooks or
 //! filters, and dirty paths come from a status walk without `UPDATE_INDEX`, so neither

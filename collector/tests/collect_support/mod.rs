@@ -42,7 +42,8 @@ pub fn seed_task(db: &MariaDb, flavour: Flavour) {
     );
     let bot_json = r#"{"apiVersion":"agent.wecode.io/v1","kind":"Bot","metadata":{"name":"dev-bot","namespace":"default"},
         "spec":{"modelRef":{"name":"wi-test-model","namespace":"default"}}}"#;
-    let git_info = format!(r#"[{{"git_domain":"github.com","git_token":"{GIT_TOKEN}","type":"github"}}]"#);
+    let git_info =
+        format!(r#"[{{"git_domain":"github.com","git_token":"{GIT_TOKEN}","type":"github"}}]"#);
 
     let sql = format!(
         "INSERT INTO users (id, user_name, password_hash, git_info) VALUES (7, '{USER_NAME}', 'x', '{git_info}');
@@ -86,8 +87,13 @@ impl Run {
 
     /// Opens the written bundle with the analyzer's reader.
     pub fn bundle(&self) -> Bundle {
-        wegent_analyzer::bundle::open(&self.bundle_path)
-            .unwrap_or_else(|e| panic!("opening {}: {e}\nstderr:\n{}", self.bundle_path.display(), self.stderr()))
+        wegent_analyzer::bundle::open(&self.bundle_path).unwrap_or_else(|e| {
+            panic!(
+                "opening {}: {e}\nstderr:\n{}",
+                self.bundle_path.display(),
+                self.stderr()
+            )
+        })
     }
 
     /// Returns every member of the zip, concatenated as text, for "secret absent" checks.
@@ -141,18 +147,27 @@ pub fn run_collect_to(dir: &Path, bundle_path: &Path, args: &[&str]) -> Run {
         command.args(["--mysql-container", ""]);
     }
     if !args.contains(&"--executor-manager-container") {
-        command.args(["--executor-manager-container", "wi-test-no-such-executor-manager"]);
+        command.args([
+            "--executor-manager-container",
+            "wi-test-no-such-executor-manager",
+        ]);
     }
     if !args.contains(&"--workspace-root") {
         command.arg("--workspace-root").arg(dir.join("workspaces"));
     }
     let output = command.output().expect("running collect");
-    Run { output, bundle_path }
+    Run {
+        output,
+        bundle_path,
+    }
 }
 
 /// Creates a fresh temporary directory prefixed `wi-test-`.
 pub fn temp_dir() -> tempfile::TempDir {
-    tempfile::Builder::new().prefix("wi-test-collect-").tempdir().expect("temporary directory")
+    tempfile::Builder::new()
+        .prefix("wi-test-collect-")
+        .tempdir()
+        .expect("temporary directory")
 }
 
 /// Returns a port on 127.0.0.1 where nothing listens.

@@ -8,8 +8,8 @@ use std::process::Command;
 
 use crate::collect_support::{Run, refused_port};
 
-/// Runs `collect` for `task_id` with MySQL, executor-manager and Redis unreachable,
-/// `--workspace-root` at a missing directory unless `args` set one, plus `args` and `env`.
+/// Runs `collect` for `task_id` with executor-manager and Redis unreachable, MySQL and
+/// `--workspace-root` too unless `args` set them, plus `args` and `env`.
 /// `WEGENT_*` and `DOCKER_HOST` of the test environment are removed first.
 pub fn collect(dir: &Path, task_id: i64, args: &[&str], env: &[(&str, &str)]) -> Run {
     let bundle_path = dir.join("bundle.zip");
@@ -25,9 +25,11 @@ pub fn collect(dir: &Path, task_id: i64, args: &[&str], env: &[(&str, &str)]) ->
         .envs(env.iter().copied())
         .current_dir(dir)
         .args(["--task-id", &task_id.to_string(), "--mysql-container", ""])
-        .args(["--database-url", &format!("mysql://root:x@127.0.0.1:{refused}/task_manager")])
         .args(["--executor-manager-url", &format!("http://127.0.0.1:{refused}")])
         .args(["--redis-url", &format!("redis://127.0.0.1:{refused}/0")]);
+    if !args.contains(&"--database-url") {
+        command.args(["--database-url", &format!("mysql://root:x@127.0.0.1:{refused}/task_manager")]);
+    }
     if !args.contains(&"--workspace-root") {
         command.args(["--workspace-root", &dir.join("no-workspace").display().to_string()]);
     }

@@ -2,7 +2,7 @@
 //!
 //! The connection uses sqlx with rustls (TLS when the server offers it) and leaves the
 //! session time zone alone, so `@@session.time_zone` and `NOW()` show the server's own
-//! default. When the URL's host does not answer and `--mysql-container` names a running
+//! default. When the URL's host does not respond and `--mysql-container` names a running
 //! container, the connection goes to that container's IP address on port 3306 instead;
 //! the container is only inspected, never changed. Right after connecting the session is
 //! made read-only (`SET SESSION TRANSACTION READ ONLY`, `START TRANSACTION READ ONLY`).
@@ -29,7 +29,11 @@ pub struct Session {
 }
 
 /// Connects within `connect_timeout` and starts a read-only transaction.
-pub async fn open(database_url: &str, container: &str, connect_timeout: Duration) -> anyhow::Result<Session> {
+pub async fn open(
+    database_url: &str,
+    container: &str,
+    connect_timeout: Duration,
+) -> anyhow::Result<Session> {
     let shown_url = strip_password(database_url);
     let options = MySqlConnectOptions::from_str(database_url)
         .map_err(|e| anyhow!("invalid --database-url {shown_url}: {e}"))?
@@ -40,26 +44,31 @@ pub async fn open(database_url: &str, container: &str, connect_timeout: Duration
     let first = try_connect(&options, connect_timeout).await;
     let (conn, address, via_container) = match first {
         Ok(conn) => (conn, address, None),
-        Err(ConnectFailure::Refused(reason)) => {
-            match container_address(container).await {
-                Ok(Some(ip)) => {
-                    tracing::info!(container, "{address} did not answer; trying container {container} at {ip}:{CONTAINER_PORT}");
-                    let fallback = options.clone().host(&ip).port(CONTAINER_PORT);
-                    let conn = try_connect(&fallback, connect_timeout).await.map_err(|e| {
+        Err(ConnectFailure::Refused(reason)) => match container_address(container).await {
+            Ok(Some(ip)) => {
+                tracing::info!(
+                    container,
+                    "{address} did not answer; trying container {container} at {ip}:{CONTAINER_PORT}"
+                );
+                let fallback = options.clone().host(&ip).port(CONTAINER_PORT);
+                let conn = try_connect(&fallback, connect_timeout).await.map_err(|e| {
                         anyhow!(
                             "cannot connect to MySQL at {address} ({reason}) nor through container {container} at {ip}:{CONTAINER_PORT} ({}); check that MySQL runs and --database-url",
                             e.reason()
                         )
                     })?;
-                    (conn, format!("{ip}:{CONTAINER_PORT}"), Some(container.to_string()))
-                }
-                Ok(None) | Err(_) => {
-                    return Err(anyhow!(
-                        "cannot connect to MySQL at {address}: {reason}; check that MySQL runs and that --database-url names its host and port"
-                    ));
-                }
+                (
+                    conn,
+                    format!("{ip}:{CONTAINER_PORT}"),
+                    Some(container.to_string()),
+                )
             }
-        }
+            Ok(None) | Err(_) => {
+                return Err(anyhow!(
+                    "cannot connect to MySQL at {address}: {reason}; check that MySQL runs and that --database-url names its host and port"
+                ));
+            }
+        },
         Err(ConnectFailure::Rejected(reason)) => {
             return Err(anyhow!(
                 "MySQL at {address} rejected the connection: {reason}; check the user and password in --database-url (or MYSQL_ROOT_PASSWORD in the .env of --repo-root)"
@@ -67,7 +76,11 @@ pub async fn open(database_url: &str, container: &str, connect_timeout: Duration
         }
     };
 
-    let mut session = Session { conn, address, via_container };
+    let mut session = Session {
+        conn,
+        address,
+        via_container,
+    };
     begin_read_only(&mut session.conn).await?;
     Ok(session)
 }
@@ -103,7 +116,10 @@ impl ConnectFailure {
     }
 }
 
-async fn try_connect(options: &MySqlConnectOptions, timeout: Duration) -> Result<MySqlConnection, ConnectFailure> {
+async fn try_connect(
+    options: &MySqlConnectOptions,
+    timeout: Duration,
+) -> Result<MySqlConnection, ConnectFailure> {
     match tokio::time::timeout(timeout, options.connect()).await {
         Ok(Ok(conn)) => Ok(conn),
         Ok(Err(sqlx::Error::Io(e))) => Err(ConnectFailure::Refused(e.to_string())),
@@ -123,17 +139,27 @@ async fn container_address(name: &str) -> anyhow::Result<Option<String>> {
     let docker = bollard::Docker::connect_with_local_defaults().context("connecting to Docker")?;
     let inspect = tokio::time::timeout(
         Duration::from_secs(5),
-        docker.inspect_container(name, None::<bollard::query_parameters::InspectContainerOptions>),
+        docker.inspect_container(
+            name,
+            None::<bollard::query_parameters::InspectContainerOptions>,
+        ),
     )
     .await
     .context("inspecting the MySQL container timed out")?
     .with_context(|| format!("inspecting container {name}"))?;
 
-    let running = inspect.state.as_ref().and_then(|s| s.running).unwrap_or(false);
+    let running = inspect
+        .state
+        .as_ref()
+        .and_then(|s| s.running)
+        .unwrap_or(false);
     if !running {
         return Ok(None);
     }
-    let networks = inspect.network_settings.and_then(|n| n.networks).unwrap_or_default();
+    let networks = inspect
+        .network_settings
+        .and_then(|n| n.networks)
+        .unwrap_or_default();
     let ip = networks
         .into_values()
         .filter_map(|endpoint| endpoint.ip_address)

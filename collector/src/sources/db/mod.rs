@@ -49,11 +49,16 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
     }
 
     let connect_timeout = MAX_CONNECT_TIMEOUT.min(out.timeout() / 3);
-    let mut session = connect::open(&config.database_url, &config.mysql_container, connect_timeout).await?;
+    let mut session = connect::open(
+        &config.database_url,
+        &config.mysql_container,
+        connect_timeout,
+    )
+    .await?;
     if let Some(container) = &session.via_container {
         tracing::info!(
             container = %container,
-            "the --database-url host did not answer; connected through container {container} at {}",
+            "the --database-url host did not respond; connected through container {container} at {}",
             session.address
         );
     }
@@ -63,7 +68,11 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
     result
 }
 
-async fn read_all(ctx: &Context, out: &mut SourceOutput, conn: &mut sqlx::MySqlConnection) -> anyhow::Result<()> {
+async fn read_all(
+    ctx: &Context,
+    out: &mut SourceOutput,
+    conn: &mut sqlx::MySqlConnection,
+) -> anyhow::Result<()> {
     let task_id = ctx.task_id();
 
     let info = server::read(conn).await?;
@@ -78,7 +87,9 @@ async fn read_all(ctx: &Context, out: &mut SourceOutput, conn: &mut sqlx::MySqlC
     for note in &subtasks.truncation {
         out.truncated(note.clone());
     }
-    let subtasks = Subtasks { subtasks: subtasks.rows };
+    let subtasks = Subtasks {
+        subtasks: subtasks.rows,
+    };
     out.json(members::DB_SUBTASKS, &subtasks)?;
     ctx.facts().subtasks = Some(subtasks.clone());
 

@@ -1,9 +1,9 @@
 //! `db/models.json`: the Model kind rows the task resolves to, secrets reduced to flags.
 //!
-//! The model name is found the way Wegent's executor resolves it: the task label `modelId`
-//! when `forceOverrideBotModel` is `"true"`; otherwise the bot's own model (the Bot kinds
-//! row named by the newest assistant subtask's `bot_ids`, through its `bind_model` or its
-//! `spec.modelRef`); otherwise the `modelId` label. Every Model row with that name is
+//! The model name is found the way Wegent's executor resolves it. The task label `modelId`
+//! wins when `forceOverrideBotModel` is `"true"`. Otherwise the bot's own model is used: the
+//! Bot kinds row named by the newest assistant subtask's `bot_ids`, through its
+//! `bind_model` or its `spec.modelRef`. Without a bot model, the `modelId` label applies. Every Model row with that name is
 //! recorded (several users or namespaces may define one), newest first. API keys and auth
 //! headers are never stored: they become `has_api_key`, and their values are handed to the
 //! redactor so that they vanish from every other member too.
@@ -32,8 +32,18 @@ pub async fn read(
         anyhow::bail!("the database has no kinds table");
     }
 
-    let labels = task.json.pointer("/metadata/labels").cloned().unwrap_or(Value::Null);
-    let label = |name: &str| labels.get(name).and_then(Value::as_str).map(str::trim).filter(|v| !v.is_empty());
+    let labels = task
+        .json
+        .pointer("/metadata/labels")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let label = |name: &str| {
+        labels
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
     let label_model = label("modelId").map(str::to_string);
     let force = label("forceOverrideBotModel").is_some_and(|v| v.eq_ignore_ascii_case("true"));
 
@@ -53,17 +63,33 @@ pub async fn read(
             models.push(model_info(ctx, row, &json));
         }
     }
-    Ok(Models { requested, resolved_from: resolved_from.to_string(), models })
+    Ok(Models {
+        requested,
+        resolved_from: resolved_from.to_string(),
+        models,
+    })
 }
 
 /// Model name bound to the bot of the newest assistant subtask, and how it was found.
-async fn bot_model(conn: &mut MySqlConnection, subtasks: &[SubtaskRow]) -> anyhow::Result<Option<(String, &'static str)>> {
+async fn bot_model(
+    conn: &mut MySqlConnection,
+    subtasks: &[SubtaskRow],
+) -> anyhow::Result<Option<(String, &'static str)>> {
     let bot_ids: Vec<i64> = subtasks
         .iter()
         .rev()
         .filter(|s| s.role.eq_ignore_ascii_case("ASSISTANT"))
-        .find_map(|s| s.bot_ids.as_ref().and_then(Value::as_array).filter(|ids| !ids.is_empty()))
-        .map(|ids| ids.iter().filter_map(|id| id.as_i64().or_else(|| id.as_str()?.parse().ok())).collect())
+        .find_map(|s| {
+            s.bot_ids
+                .as_ref()
+                .and_then(Value::as_array)
+                .filter(|ids| !ids.is_empty())
+        })
+        .map(|ids| {
+            ids.iter()
+                .filter_map(|id| id.as_i64().or_else(|| id.as_str()?.parse().ok()))
+                .collect()
+        })
         .unwrap_or_default();
     if bot_ids.is_empty() {
         return Ok(None);
@@ -78,14 +104,19 @@ async fn bot_model(conn: &mut MySqlConnection, subtasks: &[SubtaskRow]) -> anyho
     for id in &bot_ids {
         statement = statement.bind(*id);
     }
-    let rows = statement.fetch_all(&mut *conn).await.context("reading the task's Bot rows")?;
+    let rows = statement
+        .fetch_all(&mut *conn)
+        .await
+        .context("reading the task's Bot rows")?;
 
     // Keep the order of bot_ids: the first bot is the one that runs first.
     for id in &bot_ids {
         let Some(row) = rows.iter().find(|r| sql::get_i64(r, "id") == Some(*id)) else {
             continue;
         };
-        let json = sql::get_string(row, "json").map(|t| sql::parse_json(&t)).unwrap_or_default();
+        let json = sql::get_string(row, "json")
+            .map(|t| sql::parse_json(&t))
+            .unwrap_or_default();
         if let Some(name) = bind_model(&json) {
             return Ok(Some((name, "bot-bind-model")));
         }
@@ -106,13 +137,21 @@ async fn bot_model(conn: &mut MySqlConnection, subtasks: &[SubtaskRow]) -> anyho
 }
 
 fn bind_model(json: &Value) -> Option<String> {
-    ["/spec/agent_config/bind_model", "/spec/agentConfig/bind_model", "/spec/modelConfig/bind_model"]
-        .into_iter()
-        .find_map(|pointer| string_at(json, pointer))
+    [
+        "/spec/agent_config/bind_model",
+        "/spec/agentConfig/bind_model",
+        "/spec/modelConfig/bind_model",
+    ]
+    .into_iter()
+    .find_map(|pointer| string_at(json, pointer))
 }
 
 fn string_at(json: &Value, pointer: &str) -> Option<String> {
-    json.pointer(pointer).and_then(Value::as_str).map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+    json.pointer(pointer)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
 }
 
 struct ModelRow {
@@ -124,7 +163,10 @@ struct ModelRow {
     updated_at: Option<String>,
 }
 
-async fn model_rows(conn: &mut MySqlConnection, name: &str) -> anyhow::Result<Vec<(ModelRow, Value)>> {
+async fn model_rows(
+    conn: &mut MySqlConnection,
+    name: &str,
+) -> anyhow::Result<Vec<(ModelRow, Value)>> {
     let query = format!(
         "SELECT {}, {}, {}, {}, {}, {}, {} FROM kinds WHERE kind = 'Model' AND name = ? \
          ORDER BY updated_at DESC, id DESC LIMIT {MAX_MODEL_ROWS}",
@@ -153,17 +195,26 @@ async fn model_rows(conn: &mut MySqlConnection, name: &str) -> anyhow::Result<Ve
                 is_active: sql::get_i64(row, "is_active").unwrap_or(1) != 0,
                 updated_at: sql::get_string(row, "updated_at"),
             };
-            let json = sql::get_string(row, "json").map(|t| sql::parse_json(&t)).unwrap_or_default();
+            let json = sql::get_string(row, "json")
+                .map(|t| sql::parse_json(&t))
+                .unwrap_or_default();
             (model, json)
         })
         .collect())
 }
 
 fn model_info(ctx: &Context, row: ModelRow, json: &Value) -> ModelInfo {
-    let env = json.pointer("/spec/modelConfig/env").cloned().unwrap_or(Value::Null);
+    let env = json
+        .pointer("/spec/modelConfig/env")
+        .cloned()
+        .unwrap_or(Value::Null);
     remember_secrets(ctx, &env);
 
-    let api_key = env.get("api_key").and_then(Value::as_str).map(str::trim).unwrap_or("");
+    let api_key = env
+        .get("api_key")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .unwrap_or("");
     let field = |name: &str| env.get(name).and_then(Value::as_str).map(str::to_string);
 
     ModelInfo {
@@ -189,7 +240,9 @@ fn remember_secrets(ctx: &Context, env: &Value) {
     for (key, value) in map {
         let lower = key.to_ascii_lowercase();
         let is_headers = lower.contains("header");
-        let is_secret = ["key", "token", "secret", "password", "auth"].iter().any(|w| lower.contains(w));
+        let is_secret = ["key", "token", "secret", "password", "auth"]
+            .iter()
+            .any(|w| lower.contains(w));
         match value {
             Value::String(text) if is_secret => ctx.remember(text, "model-api-key"),
             Value::Object(headers) if is_headers => {
@@ -229,7 +282,10 @@ mod tests {
 
     #[test]
     fn base_url_loses_credentials() {
-        assert_eq!(strip_url_credentials("https://u:p@gw.example/v1?key=x"), "https://gw.example/v1");
+        assert_eq!(
+            strip_url_credentials("https://u:p@gw.example/v1?key=x"),
+            "https://gw.example/v1"
+        );
         assert_eq!(strip_url_credentials("not a url"), "not a url");
     }
 

@@ -65,7 +65,10 @@ pub async fn read(conn: &mut MySqlConnection) -> anyhow::Result<ServerInfo> {
             server.columns.insert(table.to_string(), columns.clone());
         }
     }
-    Ok(ServerInfo { server, all_columns })
+    Ok(ServerInfo {
+        server,
+        all_columns,
+    })
 }
 
 async fn alembic_version(conn: &mut MySqlConnection) -> anyhow::Result<Option<String>> {
@@ -84,7 +87,10 @@ async fn alembic_version(conn: &mut MySqlConnection) -> anyhow::Result<Option<St
         .fetch_all(&mut *conn)
         .await
         .context("reading alembic_version")?;
-    let versions: Vec<String> = rows.iter().filter_map(|r| sql::get_string(r, "version_num")).collect();
+    let versions: Vec<String> = rows
+        .iter()
+        .filter_map(|r| sql::get_string(r, "version_num"))
+        .collect();
     Ok((!versions.is_empty()).then(|| versions.join(",")))
 }
 
@@ -102,16 +108,21 @@ async fn columns(conn: &mut MySqlConnection) -> anyhow::Result<BTreeMap<String, 
 
     let mut tables: BTreeMap<String, Vec<ColumnInfo>> = BTreeMap::new();
     for row in &rows {
-        let (Some(table), Some(name)) =
-            (sql::get_string(row, "table_name"), sql::get_string(row, "column_name"))
-        else {
+        let (Some(table), Some(name)) = (
+            sql::get_string(row, "table_name"),
+            sql::get_string(row, "column_name"),
+        ) else {
             continue;
         };
-        tables.entry(table.to_ascii_lowercase()).or_default().push(ColumnInfo {
-            name,
-            column_type: sql::get_string(row, "column_type").unwrap_or_default(),
-            nullable: sql::get_string(row, "is_nullable").is_some_and(|v| v.eq_ignore_ascii_case("YES")),
-        });
+        tables
+            .entry(table.to_ascii_lowercase())
+            .or_default()
+            .push(ColumnInfo {
+                name,
+                column_type: sql::get_string(row, "column_type").unwrap_or_default(),
+                nullable: sql::get_string(row, "is_nullable")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("YES")),
+            });
     }
     Ok(tables)
 }

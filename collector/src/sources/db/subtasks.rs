@@ -25,14 +25,32 @@ pub struct SubtaskRead {
     pub truncation: Vec<String>,
 }
 
-const INT_COLUMNS: [&str; 8] =
-    ["id", "task_id", "user_id", "team_id", "progress", "executor_deleted_at", "message_id", "parent_id"];
-const TEXT_COLUMNS: [&str; 6] =
-    ["title", "role", "status", "executor_namespace", "executor_name", "sender_type"];
+const INT_COLUMNS: [&str; 8] = [
+    "id",
+    "task_id",
+    "user_id",
+    "team_id",
+    "progress",
+    "executor_deleted_at",
+    "message_id",
+    "parent_id",
+];
+const TEXT_COLUMNS: [&str; 6] = [
+    "title",
+    "role",
+    "status",
+    "executor_namespace",
+    "executor_name",
+    "sender_type",
+];
 const TIME_COLUMNS: [&str; 3] = ["created_at", "updated_at", "completed_at"];
 
 /// Reads the subtasks of `task_id`.
-pub async fn read(conn: &mut MySqlConnection, info: &ServerInfo, task_id: i64) -> anyhow::Result<SubtaskRead> {
+pub async fn read(
+    conn: &mut MySqlConnection,
+    info: &ServerInfo,
+    task_id: i64,
+) -> anyhow::Result<SubtaskRead> {
     if !info.has_table("subtasks") {
         anyhow::bail!("the database has no subtasks table");
     }
@@ -48,14 +66,21 @@ pub async fn read(conn: &mut MySqlConnection, info: &ServerInfo, task_id: i64) -
     for column in TIME_COLUMNS.into_iter().filter(|c| has(c)) {
         select.push(sql::datetime(column, column));
     }
-    for column in ["prompt", "result", "error_message"].into_iter().filter(|c| has(c)) {
+    for column in ["prompt", "result", "error_message"]
+        .into_iter()
+        .filter(|c| has(c))
+    {
         select.push(sql::capped_text(column, column, MAX_TEXT_CHARS));
     }
     if has("bot_ids") {
         select.push(sql::text("bot_ids", "bot_ids"));
     }
 
-    let order = if has("message_id") { "message_id DESC, id DESC" } else { "id DESC" };
+    let order = if has("message_id") {
+        "message_id DESC, id DESC"
+    } else {
+        "id DESC"
+    };
     let query = format!(
         "SELECT {} FROM subtasks WHERE task_id = ? ORDER BY {order} LIMIT {MAX_ROWS}",
         select.join(", ")
@@ -67,15 +92,19 @@ pub async fn read(conn: &mut MySqlConnection, info: &ServerInfo, task_id: i64) -
         .with_context(|| format!("reading subtasks of task {task_id}"))?;
 
     let mut truncation = Vec::new();
-    let mut rows: Vec<SubtaskRow> = fetched.iter().map(|row| decode(row, task_id, &mut truncation)).collect();
+    let mut rows: Vec<SubtaskRow> = fetched
+        .iter()
+        .map(|row| decode(row, task_id, &mut truncation))
+        .collect();
     rows.reverse();
 
     if rows.len() as i64 == MAX_ROWS {
-        let total: i64 = sqlx::query_scalar("SELECT CAST(COUNT(*) AS SIGNED) FROM subtasks WHERE task_id = ?")
-            .bind(task_id)
-            .fetch_one(&mut *conn)
-            .await
-            .context("counting subtasks")?;
+        let total: i64 =
+            sqlx::query_scalar("SELECT CAST(COUNT(*) AS SIGNED) FROM subtasks WHERE task_id = ?")
+                .bind(task_id)
+                .fetch_one(&mut *conn)
+                .await
+                .context("counting subtasks")?;
         if total > MAX_ROWS {
             truncation.push(format!("kept the newest {MAX_ROWS} of {total} subtasks"));
         }
@@ -94,14 +123,24 @@ fn decode(row: &sqlx::mysql::MySqlRow, task_id: i64, truncation: &mut Vec<String
     let (prompt, prompt_truncated) = capped("prompt");
     let (result_text, result_truncated) = capped("result");
     let (error_message, error_truncated) = capped("error_message");
-    for (field, cut) in [("prompt", prompt_truncated), ("result", result_truncated), ("error_message", error_truncated)] {
+    for (field, cut) in [
+        ("prompt", prompt_truncated),
+        ("result", result_truncated),
+        ("error_message", error_truncated),
+    ] {
         if cut {
-            truncation.push(format!("subtask {id}: {field} capped at {MAX_TEXT_CHARS} characters"));
+            truncation.push(format!(
+                "subtask {id}: {field} capped at {MAX_TEXT_CHARS} characters"
+            ));
         }
     }
 
     let result = result_text.map(|text| {
-        if result_truncated { Value::String(text) } else { sql::parse_json(&text) }
+        if result_truncated {
+            Value::String(text)
+        } else {
+            sql::parse_json(&text)
+        }
     });
 
     SubtaskRow {

@@ -4,7 +4,7 @@
 //! task is still worth diagnosing. Columns that only some schema versions have
 //! (`project_id`, `client_origin`, `is_group_chat`) are read only when present. Databases
 //! from before the `tasks` table existed kept tasks in `kinds`; the row is read from there
-//! then. Of the owner, only the user name is read: `users.git_info` holds git tokens and
+//! then. Of the owner, only the user name is read: `users.git_info` contains git tokens and
 //! is never selected.
 
 use anyhow::Context as _;
@@ -15,7 +15,11 @@ use super::server::ServerInfo;
 use super::sql;
 
 /// Reads the task row; `None` when no row has this id.
-pub async fn read_task(conn: &mut MySqlConnection, info: &ServerInfo, task_id: i64) -> anyhow::Result<Option<TaskRow>> {
+pub async fn read_task(
+    conn: &mut MySqlConnection,
+    info: &ServerInfo,
+    task_id: i64,
+) -> anyhow::Result<Option<TaskRow>> {
     let (table, filter) = if info.has_table("tasks") {
         ("tasks", "id = ?")
     } else {
@@ -33,9 +37,17 @@ pub async fn read_task(conn: &mut MySqlConnection, info: &ServerInfo, task_id: i
         sql::datetime("updated_at", "updated_at"),
         sql::text("json", "json"),
     ];
-    for (column, is_text) in [("project_id", false), ("client_origin", true), ("is_group_chat", false)] {
+    for (column, is_text) in [
+        ("project_id", false),
+        ("client_origin", true),
+        ("is_group_chat", false),
+    ] {
         if info.has_column(table, column) {
-            select.push(if is_text { sql::text(column, column) } else { sql::int(column, column) });
+            select.push(if is_text {
+                sql::text(column, column)
+            } else {
+                sql::int(column, column)
+            });
         }
     }
 
@@ -61,12 +73,18 @@ pub async fn read_task(conn: &mut MySqlConnection, info: &ServerInfo, task_id: i
         project_id: sql::get_i64(&row, "project_id"),
         client_origin: sql::get_string(&row, "client_origin"),
         is_group_chat: sql::get_i64(&row, "is_group_chat").map(|v| v != 0),
-        json: sql::get_string(&row, "json").map(|t| sql::parse_json(&t)).unwrap_or_default(),
+        json: sql::get_string(&row, "json")
+            .map(|t| sql::parse_json(&t))
+            .unwrap_or_default(),
     }))
 }
 
 /// Reads the owner's user name; `None` when the user row does not exist.
-pub async fn read_owner(conn: &mut MySqlConnection, info: &ServerInfo, user_id: i64) -> anyhow::Result<Option<Owner>> {
+pub async fn read_owner(
+    conn: &mut MySqlConnection,
+    info: &ServerInfo,
+    user_id: i64,
+) -> anyhow::Result<Option<Owner>> {
     if !info.has_column("users", "user_name") {
         return Ok(None);
     }

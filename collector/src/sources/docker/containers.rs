@@ -1,12 +1,14 @@
 //! Which containers belong in the bundle, and their state from `docker inspect`.
 //!
-//! Selection follows how Wegent names and labels containers: services are named
-//! `wegent-*` (executors, `wegent-task-*`, excluded), the configured executor-manager
-//! and MySQL containers count as services whatever their name, executors of the task
-//! carry `owner=executor_manager` and exactly `task_id=<id>` (image validation runs,
-//! labelled `aigc.weibo.com/task-type=validation`, are dropped because their pseudo task
-//! id can collide), and containers named by the task's subtasks are executors too. Other
-//! tasks' running executors are kept from the list call alone, labels only.
+//! Selection follows how Wegent names and labels containers:
+//!
+//! - services are named `wegent-*`, except executors (`wegent-task-*`); the configured
+//!   executor-manager and MySQL containers count as services whatever their name;
+//! - executors of the task carry `owner=executor_manager` and exactly `task_id=<id>`.
+//!   Image validation runs (`aigc.weibo.com/task-type=validation`) are dropped, because
+//!   their pseudo task id can collide with a real one;
+//! - containers named by the task's subtasks are executors too;
+//! - other tasks' running executors are kept from the list call alone, labels only.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -40,7 +42,7 @@ pub struct Selection {
     pub running_executor_count: u32,
 }
 
-/// What the selection needs to know about the run.
+/// Inputs of the selection.
 #[derive(Debug, Clone, Default)]
 pub struct SelectionKeys {
     pub task_id: i64,
@@ -139,7 +141,7 @@ fn from_summary(summary: &ContainerSummary, name: &str, labels: HashMap<String, 
 /// Result of inspecting one listed container.
 pub enum Inspected {
     Found(Box<ContainerInspectResponse>),
-    /// The engine no longer knows the container: it was removed after the list call.
+    /// The engine returned 404 because the container was removed after the list call.
     Vanished,
 }
 
@@ -199,7 +201,7 @@ pub fn info(listed: &Listed, response: &ContainerInspectResponse) -> ContainerIn
     }
 }
 
-/// The engine reports "never" as `0001-01-01T00:00:00Z`; that becomes absent.
+/// Drops the engine's "never" value `0001-01-01T00:00:00Z`.
 fn engine_time(value: Option<String>) -> Option<String> {
     value.filter(|v| !v.is_empty() && !v.starts_with("0001-01-01"))
 }
@@ -210,7 +212,7 @@ fn json_text<T: serde::Serialize>(value: &Option<T>) -> Option<String> {
     engine_time(value.as_str().map(str::to_string))
 }
 
-/// The json-file log of a container: `LogPath`, when that driver is in use.
+/// Returns the container's `LogPath` when its log driver is json-file.
 pub fn json_log_path(response: &ContainerInspectResponse) -> Option<String> {
     let driver = response
         .host_config

@@ -3,10 +3,10 @@
 //! Executors carry the whole task in `TASK_INFO` (the fork), with the model's API key, the
 //! user's git token and a backend JWT decrypted, plus AES keys and identity tokens
 //! (upstream). Every value is handed to the redactor before it is dropped, so the same
-//! value is also removed from logs and other members. Values of a short list of
-//! variables that are known not to be secret, and that the analysis needs (executor
-//! name, mode, ports, time zone), are kept, and they are not handed to the redactor,
-//! because removing an executor name or a time zone everywhere would blind the analysis.
+//! value is also removed from logs and other members. A short list of variables that are
+//! not secret and that the analysis needs (executor name, mode, ports, time zone) keep
+//! their values. Those values are not handed to the redactor, because removing an
+//! executor name or a time zone everywhere would blind the analysis.
 //! JSON values are parsed and every string under a secret-looking key, and every URL
 //! password, is handed to the redactor on its own as well.
 
@@ -49,7 +49,7 @@ const KEPT_VALUES: &[&str] = &[
 const SECRET_KEY_PARTS: &[&str] =
     &["key", "token", "secret", "password", "passwd", "credential", "authorization", "cookie"];
 
-/// What one container's environment yields.
+/// Summary of one container's environment.
 #[derive(Debug, Default)]
 pub struct EnvSummary {
     /// Name to kept value or [`DROPPED_VALUE`].

@@ -4,7 +4,7 @@
 //! the json-file driver's `LogPath` (and its rotated siblings `.1`, `.2`, …, possibly
 //! gzip-compressed) can be scanned directly. The file route is taken when the engine is
 //! local (`DOCKER_HOST` unset or `unix://`), the driver is json-file and the file can be
-//! opened; otherwise the API is used. `WEGENT_DOCKER_LOGS=api` or `=file` forces one
+//! opened. In every other case the API is used. `WEGENT_DOCKER_LOGS=api` or `=file` forces one
 //! route, for comparing them and for tests. Either way lines are streamed: executor logs
 //! through a [`TailBuffer`] that keeps the newest lines, service logs through the task
 //! filter of [`crate::sources::log_filter`]. Every line starts with Docker's RFC 3339 UTC
@@ -25,7 +25,7 @@ use crate::sources::log_read::{self, MAX_LINE_BYTES, TailBuffer, modified};
 /// Environment variable that forces a route: `api`, `file` or `auto` (the default).
 pub const ROUTE_ENV: &str = "WEGENT_DOCKER_LOGS";
 
-/// Where a container's log is read from.
+/// Route by which a container's log is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     /// The json-file log and its rotated siblings, oldest first.
@@ -87,8 +87,8 @@ pub fn rotated_siblings(path: &Path, not_before: Option<SystemTime>) -> Vec<Path
     older
 }
 
-/// The newest lines of a container's log within `max_lines` and `max_bytes`. Returns the
-/// text and whether lines were left out.
+/// Reads the newest lines of a container's log within `max_lines` and `max_bytes`.
+/// Returns the text and whether lines were left out.
 pub async fn tail(
     docker: &Docker,
     id: &str,
