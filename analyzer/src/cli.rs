@@ -203,9 +203,95 @@ pub fn prescan_lang(args: &[OsString]) -> Lang {
     Lang::from_env()
 }
 
+/// Longest accepted `--stale-after`, in seconds (3650 days).
+const MAX_DURATION_SECONDS: i64 = 3650 * 86_400;
+
+/// The reason a `--stale-after` value is invalid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DurationProblem {
+    Zero,
+    TooLarge,
+    /// Several number-unit pairs such as `1h30m`; carries the single-unit spelling.
+    Compound(String),
+    Malformed,
+}
+
+/// Returns the seconds of one unit letter.
+fn unit_seconds(unit: &str) -> Option<i64> {
+    match unit {
+        "s" => Some(1),
+        "m" => Some(60),
+        "h" => Some(3600),
+        "d" => Some(86_400),
+        _ => None,
+    }
+}
+
+/// Classifies a refused duration, or `None` when `parse_duration` accepts it.
+fn duration_problem(value: &str) -> Option<DurationProblem> {
+    let value = value.trim();
+    let mut pairs = Vec::new();
+    let mut rest = value;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let units = rest[digits..]
+            .find(|c: char| c.is_ascii_digit())
+            .map_or(rest.len(), |i| digits + i);
+        let (Ok(number), Some(unit)) = (
+            rest[..digits].parse::<i64>(),
+            unit_seconds(&rest[digits..units]),
+        ) else {
+            return Some(DurationProblem::Malformed);
+        };
+        pairs.push((number, unit));
+        rest = &rest[units..];
+    }
+
+    let total = pairs.iter().try_fold(0i64, |sum, (number, unit)| {
+        number.checked_mul(*unit).and_then(|s| sum.checked_add(s))
+    });
+    match (pairs.len(), total) {
+        (0, _) => Some(DurationProblem::Malformed),
+        (_, None) => Some(DurationProblem::TooLarge),
+        (_, Some(0)) => Some(DurationProblem::Zero),
+        (_, Some(s)) if s > MAX_DURATION_SECONDS => Some(DurationProblem::TooLarge),
+        (1, Some(_)) => None,
+        (_, Some(s)) if s % 60 == 0 => Some(DurationProblem::Compound(format!("{}m", s / 60))),
+        (_, Some(s)) => Some(DurationProblem::Compound(format!("{s}s"))),
+    }
+}
+
+/// Explains a refused `--stale-after` value in a language.
+fn duration_hint(lang: Lang, value: &str) -> Option<String> {
+    let problem = duration_problem(value)?;
+    let text = match (lang, problem) {
+        (Lang::En, DurationProblem::Zero) => {
+            "the duration must be greater than zero, such as 30m".to_string()
+        }
+        (Lang::Zh, DurationProblem::Zero) => "时长必须大于零，例如 30m".to_string(),
+        (Lang::En, DurationProblem::TooLarge) => {
+            "the duration is too large; use at most 3650d".to_string()
+        }
+        (Lang::Zh, DurationProblem::TooLarge) => "时长过大；最多为 3650d".to_string(),
+        (Lang::En, DurationProblem::Compound(single)) => format!(
+            "compound durations are not supported; use one number and one unit, such as {single}"
+        ),
+        (Lang::Zh, DurationProblem::Compound(single)) => {
+            format!("不支持组合时长；请只用一个数字和一个单位，例如 {single}")
+        }
+        (_, DurationProblem::Malformed) => return None,
+    };
+    Some(text)
+}
+
 /// Parses a duration such as `90s`, `30m`, `2h` or `1d`: a positive whole number and one
 /// unit, at most 3650 days.
 pub fn parse_duration(value: &str) -> Result<Duration, String> {
+    if let Some(hint) = duration_hint(Lang::En, value) {
+        return Err(format!("{:?}: {hint}", value.trim()));
+    }
     let value = value.trim();
     let split = value
         .find(|c: char| !c.is_ascii_digit())
@@ -285,7 +371,12 @@ pub fn usage_error_message(error: &clap::Error, lang: Lang) -> Option<String> {
     // clap names the option as `--stale-after <DURATION>`; keep the flag only.
     let flag = arg.split_whitespace().next().unwrap_or(arg);
     let id = flag.trim_start_matches('-').replace('-', "_");
-    let hint = value_hint(lang, &id)?;
+    let hint = match id.as_str() {
+        "stale_after" => {
+            duration_hint(lang, value).or_else(|| value_hint(lang, &id).map(str::to_string))?
+        }
+        _ => value_hint(lang, &id)?.to_string(),
+    };
 
     Some(match lang {
         Lang::En => format!("invalid value {value:?} for {flag}: {hint}"),
@@ -366,6 +457,19 @@ mod tests {
         ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn duration_errors_name_the_problem() {
+        assert!(
+            parse_duration("0m")
+                .unwrap_err()
+                .contains("greater than zero")
+        );
+        assert!(parse_duration("99999d").unwrap_err().contains("too large"));
+        let compound = parse_duration("1h30m").unwrap_err();
+        assert!(compound.contains("not supported"), "{compound}");
+        assert!(compound.contains("90m"), "{compound}");
     }
 
     #[test]

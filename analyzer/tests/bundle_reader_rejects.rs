@@ -83,16 +83,53 @@ fn rejects_missing_manifest() {
     let dir = temp_dir();
     let folder = sample_folder(dir.path());
     fs::remove_file(folder.join("manifest.json")).unwrap();
-    assert!(matches!(
-        open(&folder).unwrap_err(),
-        BundleError::MissingManifest
-    ));
+    let error = open(&folder).unwrap_err();
+    assert!(
+        matches!(error, BundleError::MissingManifest { nested: None, .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains(&folder.display().to_string()));
 
     let zip = dir.path().join("no-manifest.zip");
     write_raw_zip(&zip, &[("logs/a.txt", b"x\n")]);
     let error = open(&zip).unwrap_err();
-    assert!(matches!(error, BundleError::MissingManifest), "{error:?}");
+    assert!(
+        matches!(error, BundleError::MissingManifest { nested: None, .. }),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("manifest.json"));
+}
+
+#[test]
+fn names_the_folder_that_wraps_a_bundle() {
+    let dir = temp_dir();
+    let folder = sample_folder(dir.path());
+    let outer = dir.path().join("outer");
+    fs::create_dir(&outer).unwrap();
+    fs::rename(&folder, outer.join("wi-test-bundle")).unwrap();
+
+    let error = open(&outer).unwrap_err();
+
+    assert!(
+        matches!(&error, BundleError::MissingManifest { nested: Some(dir), .. } if dir == "wi-test-bundle"),
+        "{error:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("the bundle is inside wi-test-bundle/")
+    );
+}
+
+#[test]
+fn skips_desktop_and_editor_artefacts_in_folders() {
+    let dir = temp_dir();
+    let folder = sample_folder(dir.path());
+    fs::write(folder.join(".DS_Store"), b"x").unwrap();
+    fs::write(folder.join("Thumbs.db"), b"x").unwrap();
+    fs::write(folder.join("manifest.json~"), b"x").unwrap();
+
+    assert!(open(&folder).is_ok());
 }
 
 #[test]

@@ -7,12 +7,13 @@
 //! ```
 //!
 //! Without `--input`, it generates `--lines` lines (default 1,000,000, about 170 MB) of
-//! executor-manager, backend and executor log text; `--secret-every N` plants one secret
-//! every N lines; `--remember N` makes the redactor remember N random values first, as
-//! the collector does with container environment values. It reports MB/s (10^6 bytes
-//! per second, one thread) for a whole member, for line-by-line output redaction, and
-//! for the final gate: the median of `--runs` runs by wall-clock time and, on Linux, by
-//! the time the thread spent on a CPU.
+//! executor-manager, backend and executor log text. `--secret-every N` plants one secret
+//! every N lines. `--remember N` makes the redactor remember N random values first, as
+//! the collector does with container environment values.
+//!
+//! It reports MB/s (10^6 bytes per second, one thread) for a whole member, for
+//! line-by-line output redaction, and for the final gate: the median of `--runs` runs by
+//! wall-clock time and, on Linux, by the time the thread spent on a CPU.
 //!
 //! For a comparison with `rg` (see `scripts/bench-redact.sh`): `--write-log FILE` writes
 //! the generated input, `--print-patterns` prints the searched expressions, and
@@ -52,7 +53,9 @@ fn parse_options() -> Result<Options, String> {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
             "--lines" => options.lines = parse_number(&value("--lines")?)?,
-            "--secret-every" => options.secret_every = Some(parse_number(&value("--secret-every")?)?),
+            "--secret-every" => {
+                options.secret_every = Some(parse_number(&value("--secret-every")?)?)
+            }
             "--runs" => options.runs = parse_number(&value("--runs")?)?.max(1),
             "--input" => options.input = Some(value("--input")?),
             "--write-log" => options.write_log = Some(value("--write-log")?),
@@ -187,7 +190,7 @@ fn median(mut values: Vec<Duration>) -> Duration {
     values[values.len() / 2]
 }
 
-fn report(what: &str, megabytes: f64, timings: &[Timing]) {
+fn report(label: &str, megabytes: f64, timings: &[Timing]) {
     let wall = median(timings.iter().map(|t| t.wall).collect()).as_secs_f64();
     let cpu: Option<Vec<Duration>> = timings.iter().map(|t| t.cpu).collect();
     let cpu_text = match cpu {
@@ -198,7 +201,7 @@ fn report(what: &str, megabytes: f64, timings: &[Timing]) {
         None => String::new(),
     };
     println!(
-        "{what:<24} wall {:>6.1} MB/s ({wall:.3} s){cpu_text}  [median of {}]",
+        "{label:<24} wall {:>6.1} MB/s ({wall:.3} s){cpu_text}  [median of {}]",
         megabytes / wall,
         timings.len()
     );

@@ -19,6 +19,8 @@ use wegent_analyzer::bundle::model::{ContainerRole, Containers, ExecutorInspect,
 const TASK_INFO_API_KEY: &str = "sk-witestdockerkey0123456789abcdefABCD";
 const TASK_INFO_GIT_TOKEN: &str = "ghp_witestdockertoken0123456789abcdefAB";
 const EM_ENV_SECRET: &str = "wi-test-em-env-secret-value";
+/// A service setting that is no secret: the log must keep it.
+const EM_BACKEND_URL: &str = "http://wi-test-backend:8000";
 
 /// Returns a task id unique to this process and test, so parallel runs never share executors.
 fn task_id(offset: u32) -> i64 {
@@ -34,9 +36,9 @@ fn containers(run: &Run) -> Containers {
 fn em_script(id: i64) -> String {
     let other = id * 10;
     let lines = [
-        format!("2026-01-20 14:03:10 - [-] - [in /app/main.py:10] - INFO - Fetching tasks from: http://backend"),
+        "2026-01-20 14:03:10 - [-] - [in /app/main.py:10] - INFO - Fetching tasks from: http://backend".to_string(),
         format!("2026-01-20 14:03:11 - [-] - [in /app/main.py:11] - INFO - Processing task: ID={other}, executor_type=docker"),
-        format!("2026-01-20 14:03:12 - [-] - [in /app/main.py:12] - ERROR - Request failed (attempt 1/3): boom"),
+        "2026-01-20 14:03:12 - [-] - [in /app/main.py:12] - ERROR - Request failed (attempt 1/3): boom".to_string(),
         "Traceback (most recent call last):".to_string(),
         "  File \"/app/main.py\", line 12, in run".to_string(),
         "ConnectionError: boom".to_string(),
@@ -45,6 +47,7 @@ fn em_script(id: i64) -> String {
         format!("2026-01-20 14:03:14 - [-] - [in /app/main.py:14] - ERROR - Error for task {other}: not this task"),
         format!("2026-01-20 14:03:15 - [-] - [in /app/main.py:15] - INFO - Successfully processed callback for task {id}"),
         format!("2026-01-20 14:03:16 - [-] - [in /app/main.py:16] - INFO - Sending task {id} with header {EM_ENV_SECRET}"),
+        format!("2026-01-20 14:03:17 - [-] - [in /app/main.py:17] - INFO - Fetching task {id} from {EM_BACKEND_URL}/api"),
     ];
     let mut script = String::new();
     for line in lines {
@@ -65,8 +68,10 @@ fn task_info(id: i64, name: &str) -> String {
 }
 
 fn start_em(name: &str, id: i64) -> TestContainer {
-    TestContainer::run(&ContainerSpec::new(name, em_script(id)).with_env("EM_SECRET", EM_ENV_SECRET))
-        .expect("starting the executor-manager stand-in")
+    let spec = ContainerSpec::new(name, em_script(id))
+        .with_env("EM_SECRET", EM_ENV_SECRET)
+        .with_env("TASK_API_DOMAIN_URL", EM_BACKEND_URL);
+    TestContainer::run(&spec).expect("starting the executor-manager stand-in")
 }
 
 fn start_executor(name: &str, id: i64, script: &str) -> TestContainer {
@@ -92,7 +97,18 @@ fn check_happy_path(route_env: &[(&str, &str)], expected_route: &str, offset: u3
     let em_name = unique_name("em");
     let exec_name = executor_name();
     let em = start_em(&em_name, id);
-    let executor = start_executor(&exec_name, id, "echo 'executor started'; echo 'task failed' >&2; exit 3");
+    let executor = start_executor(
+        &exec_name,
+        id,
+        "echo 'executor started'; echo 'task failed' >&2; exit 3",
+    );
+    let other_name = executor_name();
+    let other_executor = TestContainer::run(
+        &ContainerSpec::wegent_named(&other_name, "exec sleep 600")
+            .with_label("owner", "executor_manager")
+            .with_label("task_id", (id + 1).to_string()),
+    )
+    .expect("starting another task's executor");
     let validation_name = unique_name("validation");
     let validation = TestContainer::run(
         &ContainerSpec::new(&validation_name, "exec sleep 600")
@@ -101,39 +117,86 @@ fn check_happy_path(route_env: &[(&str, &str)], expected_route: &str, offset: u3
             .with_label("aigc.weibo.com/task-type", "validation"),
     )
     .expect("starting the validation container");
-    executor.wait_exit(Duration::from_secs(30)).expect("executor exits");
+    executor
+        .wait_exit(Duration::from_secs(30))
+        .expect("executor exits");
     // Let the stand-in print its lines before collecting.
     std::thread::sleep(Duration::from_millis(500));
 
     let dir = temp_dir();
-    let run = collect(dir.path(), id, &["--executor-manager-container", &em_name], route_env);
+    let run = collect(
+        dir.path(),
+        id,
+        &["--executor-manager-container", &em_name],
+        route_env,
+    );
     let context = format!("stdout:\n{}\nstderr:\n{}", run.stdout(), run.stderr());
 
     let entry = run.source("docker");
     assert_eq!(entry.status, SourceStatus::Ok, "{entry:?}\n{context}");
 
     let state = containers(&run);
-    let executor_info = state.containers.iter().find(|c| c.name == exec_name).expect("executor recorded");
+    let executor_info = state
+        .containers
+        .iter()
+        .find(|c| c.name == exec_name)
+        .expect("executor recorded");
     assert_eq!(executor_info.role, ContainerRole::Executor);
     assert_eq!(executor_info.state, "exited");
     assert_eq!(executor_info.exit_code, Some(3));
     assert!(!executor_info.oom_killed);
     assert!(executor_info.finished_at.is_some());
-    assert_eq!(executor_info.labels.get("task_id").map(String::as_str), Some(id.to_string().as_str()));
-    assert!(executor_info.mounts.iter().any(|m| m.destination == "/workspace"));
-    let em_info = state.containers.iter().find(|c| c.name == em_name).expect("stand-in recorded");
+    assert_eq!(
+        executor_info.labels.get("task_id").map(String::as_str),
+        Some(id.to_string().as_str())
+    );
+    assert!(
+        executor_info
+            .mounts
+            .iter()
+            .any(|m| m.destination == "/workspace")
+    );
+    let em_info = state
+        .containers
+        .iter()
+        .find(|c| c.name == em_name)
+        .expect("stand-in recorded");
     assert_eq!(em_info.role, ContainerRole::Service);
     assert_eq!(em_info.state, "running");
-    assert!(state.running_executor_count.unwrap_or(0) >= 1, "the validation container runs");
+    assert!(
+        state.running_executor_count.unwrap_or(0) >= 1,
+        "the validation container runs"
+    );
+    let other_info = state
+        .containers
+        .iter()
+        .find(|c| c.name == other_name)
+        .expect("other executor recorded");
+    assert_eq!(other_info.role, ContainerRole::OtherExecutor);
+    assert_eq!(other_info.state, "running");
+    assert!(
+        other_info.mounts.is_empty(),
+        "other executors are recorded from the list call only"
+    );
+    assert!(
+        source_support::try_member_text(&run, &format!("executors/{other_name}/inspect.json"))
+            .is_none()
+    );
     let validation_info = state.containers.iter().find(|c| c.name == validation_name);
     assert!(
         validation_info.is_none_or(|c| c.role == ContainerRole::OtherExecutor),
         "validation run taken as an executor: {validation_info:?}"
     );
 
-    let inspect: ExecutorInspect =
-        serde_json::from_str(&member_text(&run, &format!("executors/{exec_name}/inspect.json"))).unwrap();
-    assert_eq!(inspect.env.get("TASK_INFO").map(String::as_str), Some("[REDACTED]"));
+    let inspect: ExecutorInspect = serde_json::from_str(&member_text(
+        &run,
+        &format!("executors/{exec_name}/inspect.json"),
+    ))
+    .unwrap();
+    assert_eq!(
+        inspect.env.get("TASK_INFO").map(String::as_str),
+        Some("[REDACTED]")
+    );
     assert_eq!(inspect.env.get("EXECUTOR_NAME"), Some(&exec_name));
     assert_eq!(inspect.container.exit_code, Some(3));
     assert!(!inspect.logs_truncated);
@@ -143,24 +206,53 @@ fn check_happy_path(route_env: &[(&str, &str)], expected_route: &str, offset: u3
     assert_eq!(lines.len(), 2, "{logs}");
     for line in &lines {
         let stamp = line.split(' ').next().unwrap();
-        assert!(chrono::DateTime::parse_from_rfc3339(stamp).is_ok(), "no RFC 3339 prefix: {line}");
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(stamp).is_ok(),
+            "no RFC 3339 prefix: {line}"
+        );
         assert!(stamp.ends_with('Z'), "not UTC: {line}");
     }
-    assert!(logs.contains("executor started") && logs.contains("task failed"), "{logs}");
+    assert!(
+        logs.contains("executor started") && logs.contains("task failed"),
+        "{logs}"
+    );
 
     let em_log = member_text(&run, "logs/executor-manager.txt");
     let other = (id * 10).to_string();
-    assert!(em_log.contains(&format!("Processing task: ID={id},")), "{em_log}");
-    assert!(em_log.contains(&format!("callback for task {id}")), "{em_log}");
-    assert!(!em_log.contains(&other), "line of task {other} kept:\n{em_log}");
+    assert!(
+        em_log.contains(&format!("Processing task: ID={id},")),
+        "{em_log}"
+    );
+    assert!(
+        em_log.contains(&format!("callback for task {id}")),
+        "{em_log}"
+    );
+    assert!(
+        !em_log.contains(&other),
+        "line of task {other} kept:\n{em_log}"
+    );
     assert!(em_log.contains("ERROR - Request failed"), "{em_log}");
     assert!(em_log.contains("ConnectionError: boom"), "{em_log}");
     assert!(!em_log.contains("Fetching tasks"), "{em_log}");
-    assert!(em_log.lines().all(|l| chrono::DateTime::parse_from_rfc3339(l.split(' ').next().unwrap()).is_ok()));
+    assert!(
+        em_log.contains(&format!("from {EM_BACKEND_URL}/api")),
+        "service setting redacted:\n{em_log}"
+    );
+    assert!(
+        em_log
+            .lines()
+            .all(|l| chrono::DateTime::parse_from_rfc3339(l.split(' ').next().unwrap()).is_ok())
+    );
 
-    let route = state.log_routes.get("logs/executor-manager.txt").expect("route recorded");
+    let route = state
+        .log_routes
+        .get("logs/executor-manager.txt")
+        .expect("route recorded");
     assert!(route.starts_with(expected_route), "{route}");
-    let route = state.log_routes.get(&format!("executors/{exec_name}/logs.txt")).expect("route recorded");
+    let route = state
+        .log_routes
+        .get(&format!("executors/{exec_name}/logs.txt"))
+        .expect("route recorded");
     assert!(route.starts_with(expected_route), "{route}");
 
     let all = run.all_member_text();
@@ -172,6 +264,7 @@ fn check_happy_path(route_env: &[(&str, &str)], expected_route: &str, offset: u3
     drop(em);
     drop(executor);
     drop(validation);
+    drop(other_executor);
 }
 
 #[test]
@@ -195,13 +288,22 @@ fn docker_records_oom_kill() {
             .with_memory("6m"),
     )
     .expect("starting the executor");
-    let state = executor.wait_exit(Duration::from_secs(60)).expect("executor is killed");
-    assert!(state.oom_killed, "the engine did not record an OOM kill: {state:?}");
+    let state = executor
+        .wait_exit(Duration::from_secs(60))
+        .expect("executor is killed");
+    assert!(
+        state.oom_killed,
+        "the engine did not record an OOM kill: {state:?}"
+    );
 
     let dir = temp_dir();
     let run = collect(dir.path(), id, &[], &[]);
     let recorded = containers(&run);
-    let info = recorded.containers.iter().find(|c| c.name == name).expect("executor recorded");
+    let info = recorded
+        .containers
+        .iter()
+        .find(|c| c.name == name)
+        .expect("executor recorded");
     assert!(info.oom_killed, "{info:?}");
     assert_eq!(info.exit_code, Some(137));
     assert_eq!(info.state, "exited");
@@ -211,8 +313,14 @@ fn docker_records_oom_kill() {
 fn docker_log_cap_keeps_newest_lines() {
     let id = task_id(4);
     let name = executor_name();
-    let executor = start_executor(&name, id, "i=0; while [ $i -lt 500 ]; do echo line-$i; i=$((i+1)); done");
-    executor.wait_exit(Duration::from_secs(30)).expect("executor exits");
+    let executor = start_executor(
+        &name,
+        id,
+        "i=0; while [ $i -lt 500 ]; do echo line-$i; i=$((i+1)); done",
+    );
+    executor
+        .wait_exit(Duration::from_secs(30))
+        .expect("executor exits");
 
     let dir = temp_dir();
     let run = collect(dir.path(), id, &["--executor-log-max-lines", "100"], &[]);
@@ -222,9 +330,15 @@ fn docker_log_cap_keeps_newest_lines() {
     assert!(lines[0].ends_with(" line-400"), "{}", lines[0]);
     assert!(lines[99].ends_with(" line-499"), "{}", lines[99]);
     let entry = run.source("docker");
-    assert!(entry.truncation.iter().any(|t| t.contains("logs.txt")), "{entry:?}");
-    let inspect: ExecutorInspect =
-        serde_json::from_str(&member_text(&run, &format!("executors/{name}/inspect.json"))).unwrap();
+    assert!(
+        entry.truncation.iter().any(|t| t.contains("logs.txt")),
+        "{entry:?}"
+    );
+    let inspect: ExecutorInspect = serde_json::from_str(&member_text(
+        &run,
+        &format!("executors/{name}/inspect.json"),
+    ))
+    .unwrap();
     assert!(inspect.logs_truncated);
 }
 
@@ -239,7 +353,10 @@ fn docker_socket_absent_fails_source_only() {
     let entry = run.source("docker");
     assert_eq!(entry.status, SourceStatus::Failed);
     let error = entry.error.unwrap_or_default();
-    assert!(error.contains("does not exist") && error.contains("DOCKER_HOST"), "{error}");
+    assert!(
+        error.contains("does not exist") && error.contains("DOCKER_HOST"),
+        "{error}"
+    );
     for later in ["executor-manager", "workspace", "logs", "llm"] {
         run.source(later);
     }
@@ -253,17 +370,30 @@ fn docker_container_removed_after_list_is_vanished() {
     let name = executor_name();
     let executor = start_executor(&name, id, "exec sleep 600");
 
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async {
         let docker = connect().await.expect("connecting to Docker");
-        let keys = containers::SelectionKeys { task_id: id, ..Default::default() };
+        let keys = containers::SelectionKeys {
+            task_id: id,
+            ..Default::default()
+        };
         let listed = containers::list_all(&docker).await.expect("listing");
         let selection = containers::select(listed, &keys);
-        let chosen = selection.selected.iter().find(|l| l.name == name).expect("executor selected").clone();
+        let chosen = selection
+            .selected
+            .iter()
+            .find(|l| l.name == name)
+            .expect("executor selected")
+            .clone();
         assert_eq!(chosen.role, ContainerRole::Executor);
 
         executor.remove().expect("removing the executor");
-        let result = containers::inspect(&docker, &chosen.id).await.expect("inspect call");
+        let result = containers::inspect(&docker, &chosen.id)
+            .await
+            .expect("inspect call");
         assert!(matches!(result, containers::Inspected::Vanished));
     });
 }

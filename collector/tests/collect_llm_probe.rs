@@ -59,30 +59,58 @@ fn llm_probe_reports_gateway_answers() {
     let dir = temp_dir();
     let docker_host = no_docker(dir.path());
     let env = [("DOCKER_HOST", docker_host.as_str())];
-    let run = collect(dir.path(), TASK_ID, &["--database-url", &db.url(), "--probe-llm"], &env);
+    let run = collect(
+        dir.path(),
+        TASK_ID,
+        &["--database-url", &db.url(), "--probe-llm"],
+        &env,
+    );
 
     let entry = run.source("llm");
-    assert_eq!(entry.status, SourceStatus::Ok, "{entry:?}\nstderr:\n{}", run.stderr());
+    assert_eq!(
+        entry.status,
+        SourceStatus::Ok,
+        "{entry:?}\nstderr:\n{}",
+        run.stderr()
+    );
     let probe: LlmProbe = serde_json::from_str(&member_text(&run, "llm/probe.json")).unwrap();
     assert_eq!(probe.model, "wi-test-model");
     assert_eq!(probe.probe.status, Some(401));
     assert!(probe.reachable);
-    assert_eq!(probe.probe.url, format!("http://127.0.0.1:{port}/v1/models"));
+    assert_eq!(
+        probe.probe.url,
+        format!("http://127.0.0.1:{port}/v1/models")
+    );
 
-    let head = requests.recv_timeout(std::time::Duration::from_secs(5)).expect("the gateway got a request");
+    let head = requests
+        .recv_timeout(std::time::Duration::from_secs(5))
+        .expect("the gateway got a request");
     assert_eq!(head[0], "GET /v1/models HTTP/1.1");
-    assert!(!head.iter().any(|h| h.to_ascii_lowercase().starts_with("authorization")), "{head:?}");
+    assert!(
+        !head
+            .iter()
+            .any(|h| h.to_ascii_lowercase().starts_with("authorization")),
+        "{head:?}"
+    );
     assert!(!head.iter().any(|h| h.contains(MODEL_API_KEY)), "{head:?}");
 
     let refused = refused_port();
     set_base_url(&db, &format!("http://127.0.0.1:{refused}/v1"));
     let dir = temp_dir();
-    let run = collect(dir.path(), TASK_ID, &["--database-url", &db.url(), "--probe-llm"], &env);
+    let run = collect(
+        dir.path(),
+        TASK_ID,
+        &["--database-url", &db.url(), "--probe-llm"],
+        &env,
+    );
     let entry = run.source("llm");
     assert_eq!(entry.status, SourceStatus::Partial, "{entry:?}");
     let probe: LlmProbe = serde_json::from_str(&member_text(&run, "llm/probe.json")).unwrap();
     assert!(!probe.reachable);
-    assert!(probe.probe.status.is_none() && probe.probe.error.is_some(), "{probe:?}");
+    assert!(
+        probe.probe.status.is_none() && probe.probe.error.is_some(),
+        "{probe:?}"
+    );
 
     let dir = temp_dir();
     let run = collect(dir.path(), TASK_ID, &["--database-url", &db.url()], &env);

@@ -38,11 +38,19 @@ fn planted_secrets_never_survive() {
         let (name, output) = redact_planted(&redactor, &planted);
         let combined = format!("{name}\n{output}");
         if let Some(leak) = corpus::leak_in(&combined, &planted.value) {
-            failures.push(format!("{}: {leak} survived in\n    {combined}", planted.shape));
+            failures.push(format!(
+                "{}: {leak} survived in\n    {combined}",
+                planted.shape
+            ));
         }
     }
 
-    assert!(failures.is_empty(), "{} leaks:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} leaks:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -65,7 +73,12 @@ fn planted_secrets_survive_no_other_seed() {
         }
     }
 
-    assert!(failures.is_empty(), "{} leaks:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} leaks:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -120,13 +133,22 @@ fn one_bundle_redactor_covers_all_members() {
     let everything = outputs.join("\n");
 
     for planted in &corpus {
-        assert_eq!(corpus::leak_in(&everything, &planted.value), None, "{}", planted.shape);
+        assert_eq!(
+            corpus::leak_in(&everything, &planted.value),
+            None,
+            "{}",
+            planted.shape
+        );
     }
     let summary = redactor.summary();
     assert!(summary.total >= corpus.len() as u64);
     let rendered = serde_json::to_string(&summary).unwrap();
     for planted in &corpus {
-        assert!(!rendered.contains(&planted.value), "summary holds {}", planted.shape);
+        assert!(
+            !rendered.contains(&planted.value),
+            "summary holds {}",
+            planted.shape
+        );
     }
 }
 
@@ -135,7 +157,9 @@ fn ordinary_documents_stay_byte_identical() {
     let mut failures = Vec::new();
     for ordinary in corpus::ordinary_documents() {
         let redactor = Redactor::new();
-        if let Some(changed) = redactor.redact_member_bytes(ordinary.member, ordinary.document.as_bytes()) {
+        if let Some(changed) =
+            redactor.redact_member_bytes(ordinary.member, ordinary.document.as_bytes())
+        {
             failures.push(format!(
                 "{}:\n    before: {}\n    after:  {}",
                 ordinary.what,
@@ -155,7 +179,12 @@ fn ordinary_documents_stay_byte_identical() {
 fn ordinary_documents_pass_gate() {
     let redactor = Redactor::new();
     for ordinary in corpus::ordinary_documents() {
-        assert_eq!(redactor.gate_bytes(ordinary.document.as_bytes()), None, "{}", ordinary.what);
+        assert_eq!(
+            redactor.gate_bytes(ordinary.document.as_bytes()),
+            None,
+            "{}",
+            ordinary.what
+        );
     }
 }
 
@@ -163,7 +192,10 @@ fn ordinary_documents_pass_gate() {
 fn sample_log_without_secrets_is_unchanged() {
     let log = corpus::sample_log(5_000, 7, None);
     let redactor = Redactor::new();
-    assert_eq!(redactor.redact_member_bytes("logs/executor-manager.txt", log.as_bytes()), None);
+    assert_eq!(
+        redactor.redact_member_bytes("logs/executor-manager.txt", log.as_bytes()),
+        None
+    );
 }
 
 #[test]

@@ -9,9 +9,12 @@ use wegent_collector::redact::{IdentityKind, Redactor};
 
 const GITHUB_TOKEN_PREFIX: &str = "ghp_";
 
-/// A GitHub-shaped token built at run time, so the source holds no complete token.
+/// Builds a GitHub-shaped token at run time, so the source contains no complete token.
 fn github_token(fill: char) -> String {
-    format!("{GITHUB_TOKEN_PREFIX}{}", fill.to_string().repeat(30) + "A1b2C3")
+    format!(
+        "{GITHUB_TOKEN_PREFIX}{}",
+        fill.to_string().repeat(30) + "A1b2C3"
+    )
 }
 
 fn redact(redactor: &Redactor, member: &str, text: &str) -> String {
@@ -23,13 +26,19 @@ fn redact(redactor: &Redactor, member: &str, text: &str) -> String {
 
 fn masks(text: &str) -> Vec<String> {
     let mask = Regex::new(r"\[REDACTED:[a-z0-9-]+:[0-9a-f]{8}\]").unwrap();
-    mask.find_iter(text).map(|m| m.as_str().to_string()).collect()
+    mask.find_iter(text)
+        .map(|m| m.as_str().to_string())
+        .collect()
 }
 
 #[test]
 fn mask_has_rule_and_digest() {
     let redactor = Redactor::new();
-    let output = redact(&redactor, "logs/x.txt", &format!("token {}", github_token('a')));
+    let output = redact(
+        &redactor,
+        "logs/x.txt",
+        &format!("token {}", github_token('a')),
+    );
     let found = masks(&output);
     assert_eq!(found.len(), 1, "{output}");
     assert!(found[0].starts_with("[REDACTED:github-token:"), "{output}");
@@ -40,14 +49,22 @@ fn same_secret_same_mask_across_members() {
     let redactor = Redactor::new();
     let token = github_token('a');
     let first = redact(&redactor, "a.txt", &format!("x {token}"));
-    let second = redact(&redactor, "b.json", &format!(r#"{{"git_token": "{token}"}}"#));
+    let second = redact(
+        &redactor,
+        "b.json",
+        &format!(r#"{{"git_token": "{token}"}}"#),
+    );
     assert_eq!(masks(&first), masks(&second));
 }
 
 #[test]
 fn different_secrets_different_masks() {
     let redactor = Redactor::new();
-    let output = redact(&redactor, "a.txt", &format!("{} {}", github_token('a'), github_token('b')));
+    let output = redact(
+        &redactor,
+        "a.txt",
+        &format!("{} {}", github_token('a'), github_token('b')),
+    );
     let found = masks(&output);
     assert_eq!(found.len(), 2);
     assert_ne!(found[0], found[1]);
@@ -64,15 +81,22 @@ fn masks_differ_between_redactors() {
 #[test]
 fn clean_member_is_none() {
     let redactor = Redactor::new();
-    let text = r#"{"task_id": 89, "status": "RUNNING", "api_key_name": "default", "max_tokens": 4096}"#;
-    assert_eq!(redactor.redact_member_bytes("db/task.json", text.as_bytes()), None);
+    let text =
+        r#"{"task_id": 89, "status": "RUNNING", "api_key_name": "default", "max_tokens": 4096}"#;
+    assert_eq!(
+        redactor.redact_member_bytes("db/task.json", text.as_bytes()),
+        None
+    );
     assert_eq!(redactor.summary().total, 0);
 }
 
 #[test]
 fn redact_str_borrows_clean_text() {
     let redactor = Redactor::new();
-    assert!(matches!(redactor.redact_str("collecting mysql"), Cow::Borrowed(_)));
+    assert!(matches!(
+        redactor.redact_str("collecting mysql"),
+        Cow::Borrowed(_)
+    ));
     let owned = redactor.redact_str("connecting to mysql://root:hunter2pw@db:3306/x failed");
     assert!(matches!(owned, Cow::Owned(_)));
     assert!(!owned.contains("hunter2pw"), "{owned}");
@@ -106,7 +130,10 @@ fn remembered_value_masked_in_every_encoding() {
     for form in forms {
         let output = redact(&redactor, "logs/x.txt", &format!("value: <{form}>"));
         assert!(!output.contains(value), "{form} -> {output}");
-        assert!(output.contains("[REDACTED:container-env:"), "{form} -> {output}");
+        assert!(
+            output.contains("[REDACTED:container-env:"),
+            "{form} -> {output}"
+        );
         for alignment in 0..3 {
             for fragment in base64_fragments(value.as_bytes(), alignment) {
                 let fragment = String::from_utf8(fragment).unwrap();
@@ -135,7 +162,10 @@ fn remembered_value_has_one_mask_in_all_forms() {
 fn short_remembered_values_are_not_spread() {
     let redactor = Redactor::new();
     redactor.remember("abc1234", "container-env");
-    assert_eq!(redactor.redact_member_bytes("x.txt", b"id abc1234 here"), None);
+    assert_eq!(
+        redactor.redact_member_bytes("x.txt", b"id abc1234 here"),
+        None
+    );
 }
 
 #[test]
@@ -143,7 +173,10 @@ fn placeholders_are_not_remembered() {
     let redactor = Redactor::new();
     redactor.remember("********", "container-env");
     redactor.remember("${GIT_TOKEN}", "container-env");
-    assert_eq!(redactor.redact_member_bytes("x.txt", b"a ******** b ${GIT_TOKEN}"), None);
+    assert_eq!(
+        redactor.redact_member_bytes("x.txt", b"a ******** b ${GIT_TOKEN}"),
+        None
+    );
 }
 
 #[test]
@@ -153,8 +186,14 @@ fn remembered_before_writing_covers_earlier_members() {
     let redactor = Redactor::new();
     let value = "opaqueTokenValue42";
     let members = [
-        ("executors/e/logs.txt", format!("clone failed with credential {value}")),
-        ("executors/e/inspect.json", format!(r#"{{"env": {{"GIT_TOKEN": "{value}"}}}}"#)),
+        (
+            "executors/e/logs.txt",
+            format!("clone failed with credential {value}"),
+        ),
+        (
+            "executors/e/inspect.json",
+            format!(r#"{{"env": {{"GIT_TOKEN": "{value}"}}}}"#),
+        ),
     ];
     redactor.remember(value, "container-env");
     for (member, text) in &members {
@@ -168,9 +207,17 @@ fn remembered_before_writing_covers_earlier_members() {
 fn learned_value_spreads_to_later_members() {
     let redactor = Redactor::new();
     let value = "learned-Secret-77";
-    let json = redact(&redactor, "db/task.json", &format!(r#"{{"password": "{value}"}}"#));
+    let json = redact(
+        &redactor,
+        "db/task.json",
+        &format!(r#"{{"password": "{value}"}}"#),
+    );
     assert!(!json.contains(value));
-    let log = redact(&redactor, "logs/backend.txt", &format!("login with {value} failed"));
+    let log = redact(
+        &redactor,
+        "logs/backend.txt",
+        &format!("login with {value} failed"),
+    );
     assert!(!log.contains(value), "{log}");
 }
 
@@ -178,8 +225,16 @@ fn learned_value_spreads_to_later_members() {
 fn learned_value_in_earlier_member_fails_gate() {
     let redactor = Redactor::new();
     let value = "learned-Secret-78";
-    let log = redact(&redactor, "logs/backend.txt", &format!("login with {value} failed"));
-    let _ = redact(&redactor, "db/task.json", &format!(r#"{{"password": "{value}"}}"#));
+    let log = redact(
+        &redactor,
+        "logs/backend.txt",
+        &format!("login with {value} failed"),
+    );
+    let _ = redact(
+        &redactor,
+        "db/task.json",
+        &format!(r#"{{"password": "{value}"}}"#),
+    );
     let hit = MemberRedactor::gate(&redactor, "logs/backend.txt", log.as_bytes());
     assert_eq!(
         hit,
@@ -203,10 +258,36 @@ fn learn_before_redacting_covers_earlier_members() {
 }
 
 #[test]
+fn prose_values_are_not_learned() {
+    let redactor = Redactor::new();
+    let executor = "wegent-task-admin-e47497646f4e26c";
+    let _ = redact(&redactor, "a.txt", &format!("resumed session: {executor}"));
+    let later = format!("executor_name={executor}");
+    assert_eq!(
+        redactor.redact_member_bytes("b.txt", later.as_bytes()),
+        None
+    );
+    assert_eq!(redactor.gate_bytes(later.as_bytes()), None);
+}
+
+#[test]
+fn name_counted_once() {
+    let redactor = Redactor::new();
+    let name = format!("workspace/files/{}.txt", github_token('h'));
+    let first = redactor.redact_member_name(&name);
+    let second = redactor.redact_member_name(&name);
+    assert_eq!(first, second);
+    assert_eq!(redactor.summary().total, 1);
+}
+
+#[test]
 fn ordinary_words_are_not_learned() {
     let redactor = Redactor::new();
     let _ = redact(&redactor, "a.json", r#"{"password": "changeme"}"#);
-    assert_eq!(redactor.redact_member_bytes("b.txt", b"please changeme later"), None);
+    assert_eq!(
+        redactor.redact_member_bytes("b.txt", b"please changeme later"),
+        None
+    );
 }
 
 #[test]
@@ -225,8 +306,12 @@ fn objects_and_lists_under_secret_keys() {
 #[test]
 fn summary_counts_rules_and_members() {
     let redactor = Redactor::new();
-    let _ = redact(&redactor, "a.txt", &format!("{} password=hunter2x", github_token('a')));
-    let _ = redact(&redactor, "b.txt", &format!("{}", github_token('b')));
+    let _ = redact(
+        &redactor,
+        "a.txt",
+        &format!("{} password=hunter2x", github_token('a')),
+    );
+    let _ = redact(&redactor, "b.txt", &github_token('b'));
     let summary = redactor.summary();
     assert_eq!(summary.total, 3);
     assert_eq!(summary.by_rule["github-token"], 2);
@@ -258,17 +343,27 @@ fn gate_ignores_masks() {
     let output = redact(
         &redactor,
         "x.txt",
-        &format!("{} sk-{} mysql://u:pw123456@h Bearer abcDEF123456", github_token('d'), "x".repeat(40)),
+        &format!(
+            "{} sk-{} mysql://u:pw123456@h Bearer abcDEF123456",
+            github_token('d'),
+            "x".repeat(40)
+        ),
     );
     assert_eq!(redactor.gate_bytes(output.as_bytes()), None, "{output}");
-    assert_eq!(redactor.gate_bytes(b"[REDACTED:github-token:0a1b2c3d]"), None);
+    assert_eq!(
+        redactor.gate_bytes(b"[REDACTED:github-token:0a1b2c3d]"),
+        None
+    );
 }
 
 #[test]
 fn gate_checks_remembered_values() {
     let redactor = Redactor::new();
     redactor.remember("opaqueTokenValue43", "git-token");
-    assert_eq!(redactor.gate_bytes(b"x opaqueTokenValue43 y").as_deref(), Some("git-token"));
+    assert_eq!(
+        redactor.gate_bytes(b"x opaqueTokenValue43 y").as_deref(),
+        Some("git-token")
+    );
 }
 
 #[test]
@@ -284,9 +379,18 @@ fn wegent_defaults_are_masked() {
     let text = "GIT_TOKEN_AES_KEY=12345678901234567890123456789012\n\
                 GIT_TOKEN_AES_IV=1234567890123456\nSECRET_KEY=your-secret-key-here\n";
     let output = redact(&redactor, "x.txt", text);
-    assert!(output.contains("[REDACTED:wegent-default-aes-key:"), "{output}");
-    assert!(output.contains("[REDACTED:wegent-default-aes-iv:"), "{output}");
-    assert!(output.contains("[REDACTED:wegent-default-jwt-key:"), "{output}");
+    assert!(
+        output.contains("[REDACTED:wegent-default-aes-key:"),
+        "{output}"
+    );
+    assert!(
+        output.contains("[REDACTED:wegent-default-aes-iv:"),
+        "{output}"
+    );
+    assert!(
+        output.contains("[REDACTED:wegent-default-jwt-key:"),
+        "{output}"
+    );
 }
 
 #[test]
@@ -309,19 +413,31 @@ fn pseudonymize_replaces_consistently() {
         "executors/wegent-task-alice-e47497646f4e26c/logs.txt",
         "user alice on db01.corp.internal from 10.1.2.3 and 127.0.0.1, mail alice@corp.example.com, bind 0.0.0.0:8001",
     );
-    let second = redact(&redactor, "services/containers.json", r#"{"labels": {"user": "alice"}, "ip": "10.1.2.3"}"#);
+    let second = redact(
+        &redactor,
+        "services/containers.json",
+        r#"{"labels": {"user": "alice"}, "ip": "10.1.2.3"}"#,
+    );
 
-    assert!(!first.contains("alice") && !second.contains("alice"), "{first}\n{second}");
-    assert!(!first.contains("10.1.2.3") && !second.contains("10.1.2.3"));
-    assert!(!first.contains("db01.corp.internal"));
-    assert!(first.contains("127.0.0.1") && first.contains("0.0.0.0:8001"), "{first}");
-    assert!(first.contains("user-1") && second.contains("\"user-1\""), "{first}\n{second}");
-    assert!(first.contains("192.0.2.1") && second.contains("192.0.2.1"));
-    assert!(first.contains("host-1.example.invalid"));
-    assert!(first.contains("@example.invalid"));
+    assert!(!first.contains("alice"), "{first}");
+    assert!(!second.contains("alice"), "{second}");
+    assert!(!first.contains("10.1.2.3"), "{first}");
+    assert!(!second.contains("10.1.2.3"), "{second}");
+    assert!(!first.contains("db01.corp.internal"), "{first}");
+    assert!(first.contains("127.0.0.1"), "{first}");
+    assert!(first.contains("0.0.0.0:8001"), "{first}");
+    assert!(first.contains("user-1"), "{first}");
+    assert!(second.contains("\"user-1\""), "{second}");
+    assert!(first.contains("192.0.2.1"), "{first}");
+    assert!(second.contains("192.0.2.1"), "{second}");
+    assert!(first.contains("host-1.example.invalid"), "{first}");
+    assert!(first.contains("@example.invalid"), "{first}");
 
     let name = redactor.redact_member_name("executors/wegent-task-alice-e47497646f4e26c/logs.txt");
-    assert_eq!(name, "executors/wegent-task-user-1-e47497646f4e26c/logs.txt");
+    assert_eq!(
+        name,
+        "executors/wegent-task-user-1-e47497646f4e26c/logs.txt"
+    );
 
     let summary = redactor.summary();
     assert!(summary.pseudonymized);
@@ -331,8 +447,16 @@ fn pseudonymize_replaces_consistently() {
 #[test]
 fn pseudonyms_are_valid_and_stable_on_second_pass() {
     let redactor = Redactor::new().pseudonymize(true);
-    let output = redact(&redactor, "x.txt", "from 172.18.0.9 to bob@corp.example.com");
-    assert_eq!(redactor.redact_member_bytes("x.txt", output.as_bytes()), None, "{output}");
+    let output = redact(
+        &redactor,
+        "x.txt",
+        "from 172.18.0.9 to bob@corp.example.com",
+    );
+    assert_eq!(
+        redactor.redact_member_bytes("x.txt", output.as_bytes()),
+        None,
+        "{output}"
+    );
 }
 
 #[test]
@@ -353,7 +477,9 @@ fn works_through_the_seam() {
         let mut shared = &redactor;
         let seam: &mut dyn MemberRedactor = &mut shared;
         let name = seam.redact_name("logs/x.txt");
-        let body = seam.redact_member(&name, format!("t {token}").as_bytes()).unwrap();
+        let body = seam
+            .redact_member(&name, format!("t {token}").as_bytes())
+            .unwrap();
         assert_eq!(seam.gate(&name, &body), Ok(()));
         assert_eq!(seam.summary().total, 1);
     }

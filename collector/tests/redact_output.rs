@@ -40,7 +40,10 @@ fn tracing_lines_are_redacted() {
     let capture = Capture::default();
     let redactor = Arc::new(Redactor::new());
     let subscriber = tracing_subscriber::fmt()
-        .with_writer(RedactingMakeWriter::new(capture.clone(), Arc::clone(&redactor)))
+        .with_writer(RedactingMakeWriter::new(
+            capture.clone(),
+            Arc::clone(&redactor),
+        ))
         .with_ansi(false)
         .finish();
 
@@ -55,7 +58,11 @@ fn tracing_lines_are_redacted() {
     assert!(!text.contains("redisPw99"), "{text}");
     assert!(text.contains("collecting mysql"), "{text}");
     assert_eq!(text.lines().count(), 3, "{text}");
-    assert_eq!(redactor.summary().total, 0, "output is not counted in the bundle");
+    assert_eq!(
+        redactor.summary().total,
+        0,
+        "output is not counted in the bundle"
+    );
 }
 
 #[test]
@@ -64,13 +71,19 @@ fn output_masks_match_bundle_masks() {
     let redactor = Arc::new(Redactor::new());
     redactor.remember("opaqueEnvValue-12", "container-env");
     let mut writer = RedactingWriter::new(capture.clone(), Arc::clone(&redactor));
-    writer.write_all(b"env value opaqueEnvValue-12 seen\n").unwrap();
+    writer
+        .write_all(b"env value opaqueEnvValue-12 seen\n")
+        .unwrap();
 
     let bundle = redactor
         .redact_member_bytes("x.txt", b"opaqueEnvValue-12")
         .unwrap();
     let mask = String::from_utf8(bundle).unwrap();
-    assert!(capture.text().contains(&mask), "{} / {mask}", capture.text());
+    assert!(
+        capture.text().contains(&mask),
+        "{} / {mask}",
+        capture.text()
+    );
 }
 
 #[test]
@@ -82,7 +95,11 @@ fn partial_lines_wait_for_newline_or_flush() {
     writer.write_all(b"password=hun").unwrap();
     assert_eq!(capture.text(), "");
     writer.write_all(b"ter2x\nnext line pass").unwrap();
-    assert!(capture.text().starts_with("password=[REDACTED:password:"), "{}", capture.text());
+    assert!(
+        capture.text().starts_with("password=[REDACTED:password:"),
+        "{}",
+        capture.text()
+    );
     writer.write_all(b"word=abc12345").unwrap();
     writer.flush().unwrap();
     let text = capture.text();
@@ -101,7 +118,11 @@ fn dropped_writer_emits_rest() {
         let mut writer = RedactingWriter::new(capture.clone(), redactor);
         writer.write_all(b"token=abcdef123").unwrap();
     }
-    assert!(capture.text().starts_with("token=[REDACTED:token:"), "{}", capture.text());
+    assert!(
+        capture.text().starts_with("token=[REDACTED:token:"),
+        "{}",
+        capture.text()
+    );
 }
 
 #[test]
@@ -113,7 +134,10 @@ fn pem_block_in_one_event_is_masked() {
     writer.write_all(block.as_bytes()).unwrap();
     let text = capture.text();
     assert!(!text.contains("MIIEowIBAAKCAQEA7"), "{text}");
-    assert!(text.starts_with("error: bad key\n[REDACTED:pem-private-key:"), "{text}");
+    assert!(
+        text.starts_with("error: bad key\n[REDACTED:pem-private-key:"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -26,7 +26,9 @@ fn noise() -> impl Strategy<Value = String> {
 
 /// Characters that end the noise before a secret and start it again after one.
 fn delimiter() -> impl Strategy<Value = &'static str> {
-    prop::sample::select(vec![" ", "\n", "\"", "'", "=", ": ", "(", "[", ",", "\t", "<", "`", "|"])
+    prop::sample::select(vec![
+        " ", "\n", "\"", "'", "=", ": ", "(", "[", ",", "\t", "<", "`", "|",
+    ])
 }
 
 /// One secret in the form it is planted, and the value that must not survive.
@@ -49,8 +51,18 @@ fn shaped_secret() -> impl Strategy<Value = Planted> {
 
 fn keyed_secret() -> impl Strategy<Value = Planted> {
     let keys = prop::sample::select(vec![
-        "password", "api_key", "token", "secret", "GIT_TOKEN", "MYSQL_ROOT_PASSWORD", "apiKey",
-        "access_token", "client_secret", "GIT_TOKEN_AES_KEY", "passwd", "x-api-key",
+        "password",
+        "api_key",
+        "token",
+        "secret",
+        "GIT_TOKEN",
+        "MYSQL_ROOT_PASSWORD",
+        "apiKey",
+        "access_token",
+        "client_secret",
+        "GIT_TOKEN_AES_KEY",
+        "passwd",
+        "x-api-key",
     ]);
     let forms = prop::sample::select(vec![0u8, 1, 2, 3, 4, 5]);
     (keys, "[A-Za-z0-9]{8,24}", forms).prop_map(|(key, value, form)| {
@@ -80,9 +92,17 @@ fn document() -> impl Strategy<Value = (String, Vec<String>)> {
             let mut text = start;
             let mut values = Vec::new();
             for (before, planted, after, tail) in parts {
-                text.push_str(if planted.text.starts_with('{') { " " } else { before });
+                text.push_str(if planted.text.starts_with('{') {
+                    " "
+                } else {
+                    before
+                });
                 text.push_str(&planted.text);
-                text.push_str(if planted.text.ends_with('}') { " " } else { after });
+                text.push_str(if planted.text.ends_with('}') {
+                    " "
+                } else {
+                    after
+                });
                 text.push_str(&tail);
                 values.push(planted.value);
             }

@@ -47,8 +47,14 @@ fn user_rules_apply() {
     );
     assert!(output.contains("corp_[REDACTED:corp-token:"), "{output}");
     assert!(output.contains("[REDACTED:corp-password:"), "{output}");
-    assert!(output.contains("X-Corp-Auth: [REDACTED:corp-header:"), "{output}");
-    assert!(!output.contains("zz99xx") && !output.contains("4321"), "{output}");
+    assert!(
+        output.contains("X-Corp-Auth: [REDACTED:corp-header:"),
+        "{output}"
+    );
+    assert!(
+        !output.contains("zz99xx") && !output.contains("4321"),
+        "{output}"
+    );
 }
 
 #[test]
@@ -65,37 +71,64 @@ fn user_literal_spreads_like_remembered_value() {
 fn user_rules_feed_the_gate() {
     let file = rules_file(RULES);
     let redactor = Redactor::with_user_rules(file.path()).unwrap();
-    assert_eq!(redactor.gate_bytes(b"corp_0123456789abcdef").as_deref(), Some("corp-token"));
-    assert_eq!(redactor.gate_bytes(b"Lakeside-Orchid-77").as_deref(), Some("corp-password"));
+    assert_eq!(
+        redactor.gate_bytes(b"corp_0123456789abcdef").as_deref(),
+        Some("corp-token")
+    );
+    assert_eq!(
+        redactor.gate_bytes(b"Lakeside-Orchid-77").as_deref(),
+        Some("corp-password")
+    );
 }
 
 #[test]
 fn built_in_rules_stay_on() {
     let file = rules_file(RULES);
     let redactor = Redactor::with_user_rules(file.path()).unwrap();
-    let output = redact(&redactor, "password=hunter2x and 12345678901234567890123456789012");
+    let output = redact(
+        &redactor,
+        "password=hunter2x and 12345678901234567890123456789012",
+    );
     assert!(!output.contains("hunter2x"), "{output}");
-    assert!(output.contains("[REDACTED:wegent-default-aes-key:"), "{output}");
+    assert!(
+        output.contains("[REDACTED:wegent-default-aes-key:"),
+        "{output}"
+    );
 }
 
 #[test]
 fn built_in_names_are_reserved() {
     let file = rules_file("[[rule]]\nname = \"github-token\"\nregex = \"x+\"\n");
     let err = Redactor::with_user_rules(file.path()).unwrap_err();
-    assert!(matches!(err, RulesError::Rule { problem: RuleProblem::DuplicateName(_), .. }));
+    assert!(matches!(
+        err,
+        RulesError::Rule {
+            problem: RuleProblem::DuplicateName(_),
+            ..
+        }
+    ));
     assert!(Redactor::builtin_rules().contains(&"password"));
 }
 
 #[test]
 fn invalid_regex_names_file_rule_and_fix() {
-    let file = rules_file("[[rule]]\nname = \"ok-rule\"\nliteral = \"abcdefgh\"\n\n[[rule]]\nname = \"broken\"\nregex = \"corp_(\"\n");
+    let file = rules_file(
+        "[[rule]]\nname = \"ok-rule\"\nliteral = \"abcdefgh\"\n\n[[rule]]\nname = \"broken\"\nregex = \"corp_(\"\n",
+    );
     let err = Redactor::with_user_rules(file.path()).unwrap_err();
     let message = err.to_string();
-    assert!(message.contains(&file.path().display().to_string()), "{message}");
+    assert!(
+        message.contains(&file.path().display().to_string()),
+        "{message}"
+    );
     assert!(message.contains("rule 2 (broken)"), "{message}");
     assert!(message.contains("regex does not compile"), "{message}");
     assert!(message.contains("use literal"), "{message}");
-    assert!(err.message_zh().contains("第 2 条规则"), "{}", err.message_zh());
+    assert!(
+        err.message_zh().contains("第 2 条规则"),
+        "{}",
+        err.message_zh()
+    );
 }
 
 #[test]
@@ -104,7 +137,10 @@ fn invalid_toml_names_file_and_line() {
     let err = Redactor::with_user_rules(file.path()).unwrap_err();
     let message = err.to_string();
     assert!(matches!(err, RulesError::Syntax { .. }), "{message}");
-    assert!(message.contains(&file.path().display().to_string()), "{message}");
+    assert!(
+        message.contains(&file.path().display().to_string()),
+        "{message}"
+    );
     assert!(message.contains("line 3"), "{message}");
     assert!(message.contains("[[rule]]"), "{message}");
 }
@@ -121,7 +157,10 @@ fn missing_file_says_what_to_check() {
     let err = Redactor::with_user_rules("/nonexistent/wi-test-rules.toml").unwrap_err();
     let message = err.to_string();
     assert!(matches!(err, RulesError::Read { .. }));
-    assert!(message.contains("/nonexistent/wi-test-rules.toml"), "{message}");
+    assert!(
+        message.contains("/nonexistent/wi-test-rules.toml"),
+        "{message}"
+    );
     assert!(message.contains("--redaction-rules"), "{message}");
 }
 

@@ -323,6 +323,14 @@ fn list_zip(path: &Path, limits: &Limits) -> Result<Vec<Entry>, BundleError> {
     Ok(entries)
 }
 
+/// True for the files that desktops and editors drop into any folder (`.DS_Store`,
+/// `Thumbs.db`, `name~` backups). A folder bundle skips them; only these names, because
+/// any other stray file may be a member that the manifest should list.
+fn is_os_artefact(file_name: &str) -> bool {
+    matches!(file_name, ".DS_Store" | "Thumbs.db")
+        || (file_name.len() > 1 && file_name.ends_with('~'))
+}
+
 fn list_folder(root: &Path, limits: &Limits) -> Result<Vec<Entry>, BundleError> {
     let mut entries = Vec::new();
     let mut pending = vec![(root.to_path_buf(), String::new())];
@@ -339,6 +347,10 @@ fn list_folder(root: &Path, limits: &Limits) -> Result<Vec<Entry>, BundleError> 
                 let lossy = format!("{prefix}{}", file_name.to_string_lossy());
                 return Err(invalid_name(lossy.as_bytes(), NameProblem::NotUtf8));
             };
+
+            if is_os_artefact(file_name) && !item.file_type().map_err(io_error)?.is_dir() {
+                continue;
+            }
 
             let name = format!("{prefix}{file_name}");
             names::check(&name).map_err(|problem| invalid_name(name.as_bytes(), problem))?;

@@ -89,10 +89,13 @@ pub enum BundleError {
     )]
     CorruptData { member: String, detail: String },
 
-    #[error(
-        "bundle has no manifest.json; pass the bundle root (the folder or zip that contains manifest.json)"
-    )]
-    MissingManifest,
+    #[error("{}", missing_manifest_text(path, nested.as_deref()))]
+    MissingManifest {
+        path: PathBuf,
+        /// The one top-level folder that contains `manifest.json`, when the bundle is
+        /// wrapped in a folder.
+        nested: Option<String>,
+    },
 
     #[error(
         "manifest.json has format_version {found:?}, but this analyze reads major version {supported}; use an analyze release that reads this version"
@@ -179,7 +182,7 @@ impl BundleError {
             | NotZip { .. }
             | TooManyMembers { .. }
             | TotalTooLarge { .. }
-            | MissingManifest
+            | MissingManifest { .. }
             | UnsupportedVersion { .. } => None,
         }
     }
@@ -249,4 +252,17 @@ pub enum WriteError {
 
     #[error("output folder {} already exists and is not empty; choose another folder or remove it", path.display())]
     OutputDirNotEmpty { path: PathBuf },
+}
+
+/// English text of [`BundleError::MissingManifest`].
+fn missing_manifest_text(path: &std::path::Path, nested: Option<&str>) -> String {
+    let path = path.display();
+    match nested {
+        Some(dir) => format!(
+            "{path} has no manifest.json at its top level, but {dir}/manifest.json exists: the bundle is inside {dir}/; pass that folder (unzip the archive first if it is a zip)"
+        ),
+        None => format!(
+            "{path} has no manifest.json; pass the bundle root (the folder or zip that contains manifest.json)"
+        ),
+    }
 }

@@ -43,7 +43,7 @@ pub fn open_with(path: &Path, limits: &Limits) -> Result<Bundle, BundleError> {
 
     let manifest_entry = archive
         .find(members::MANIFEST)
-        .ok_or(BundleError::MissingManifest)?;
+        .ok_or_else(|| missing_manifest(path, &archive))?;
     let manifest_bytes = read_json_member(&archive, manifest_entry, limits, &mut total)?;
     let manifest = parse_manifest(&manifest_bytes)?;
     check_listing(&archive, &manifest)?;
@@ -94,6 +94,23 @@ pub fn open_with(path: &Path, limits: &Limits) -> Result<Bundle, BundleError> {
 
     bundle.manifest = Some(manifest);
     Ok(bundle)
+}
+
+/// Builds the error for a bundle without `manifest.json` at its root, noticing a bundle
+/// wrapped in exactly one top-level folder.
+fn missing_manifest(path: &Path, archive: &Archive) -> BundleError {
+    let mut folders = archive.entries().iter().filter_map(|entry| {
+        let (dir, rest) = entry.name.split_once('/')?;
+        (rest == members::MANIFEST).then(|| dir.to_string())
+    });
+    let nested = match (folders.next(), folders.next()) {
+        (Some(dir), None) => Some(dir),
+        _ => None,
+    };
+    BundleError::MissingManifest {
+        path: path.to_path_buf(),
+        nested,
+    }
 }
 
 /// Bytes read so far against the total limit.

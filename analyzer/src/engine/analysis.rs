@@ -91,7 +91,23 @@ impl Msg {
         self.args.push((name, value.to_string()));
         self
     }
+
+    /// Adds a named argument that is a list: the items are joined with
+    /// [`LIST_SEPARATOR`], which the renderer replaces by the language's own separator
+    /// (`, ` in English, `、` in Chinese).
+    pub fn list<S: AsRef<str>>(self, name: &'static str, items: &[S]) -> Self {
+        let joined = items
+            .iter()
+            .map(|item| item.as_ref())
+            .collect::<Vec<_>>()
+            .join(LIST_SEPARATOR);
+        self.arg(name, joined)
+    }
 }
+
+/// Separator between the items of a list argument (see [`Msg::list`]), never shown to a
+/// reader.
+pub const LIST_SEPARATOR: &str = "\u{1f}";
 
 /// A pointer into the bundle that supports a finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

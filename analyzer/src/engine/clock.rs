@@ -3,8 +3,10 @@
 //! Wegent stores naive times from three clocks: the backend process (`tasks.*_at`,
 //! `subtasks.completed_at`, JSON `status.*At`), the MySQL session of backend connections
 //! (`subtasks.created_at`, fork `subtasks.updated_at`) and the Asia/Shanghai zone of
-//! executor-manager and executor logs. Every offset is found from the bundle itself, never
-//! from the analyst's zone, and each one comes with a [`Msg`] that states how it was found.
+//! executor-manager and executor logs. The MySQL session offset is the `+08:00` that the
+//! backend sets on each of its connections; the backend and executor-manager offsets are
+//! measured from the bundle, never taken from the analyst's zone. Each offset comes with a
+//! [`Msg`] that states how it was found.
 //!
 //! Offsets are seconds east of UTC: `+08:00` is 28800, and UTC = local time − offset.
 
@@ -146,12 +148,14 @@ fn is_backend_log(member: &str) -> bool {
     member.starts_with("logs/") && (member.contains("backend") || member.contains("frontend"))
 }
 
-/// Calibrates every clock from the bundle. `collected_at` is the manifest's start of
-/// collection, used when the DB server recorded no `UTC_TIMESTAMP()`.
+/// Calibrates every clock from the bundle. The basis holds one message per offset (DB
+/// session, backend, executor-manager), then, when the bundle allows it, one comparing
+/// the MySQL server's clock with the host's. `collected_at` is the manifest's start of
+/// collection.
 pub fn calibrate(bundle: &Bundle, collected_at: Option<DateTime<Utc>>) -> ClockCalibration {
     let mut basis = Vec::new();
 
-    let (session, session_msg) = db_session_offset(bundle, collected_at);
+    let (session, session_msg) = db_session_offset();
     basis.push(session_msg);
 
     let (backend, backend_msg) = backend_offset(bundle, session);
@@ -159,6 +163,8 @@ pub fn calibrate(bundle: &Bundle, collected_at: Option<DateTime<Utc>>) -> ClockC
 
     let (em, em_msg) = em_offset(bundle);
     basis.push(em_msg);
+
+    basis.extend(db_server_drift(bundle, collected_at));
 
     ClockCalibration {
         backend_offset_seconds: backend,
@@ -168,57 +174,38 @@ pub fn calibrate(bundle: &Bundle, collected_at: Option<DateTime<Utc>>) -> ClockC
     }
 }
 
-/// The backend sets `time_zone = '+08:00'` on its own connections, so an explicit offset
-/// in the collector's session is taken as is, a named zone is measured, and `SYSTEM`
-/// (a session that kept the server default) tells nothing about backend connections.
-fn db_session_offset(bundle: &Bundle, collected_at: Option<DateTime<Utc>>) -> (i64, Msg) {
-    let assumed = || {
-        (
-            SHANGHAI_OFFSET_SECONDS,
-            Msg::new("clock.db-session-assumed")
-                .arg("offset", format_offset(SHANGHAI_OFFSET_SECONDS)),
-        )
-    };
-    let Some(server) = &bundle.db_server else {
-        return assumed();
-    };
+/// Returns the offset of the backend's MySQL sessions. The backend runs
+/// `SET time_zone = '+08:00'` on every connection, so the rows it writes through
+/// `CURRENT_TIMESTAMP`/`NOW()` are on `+08:00` whatever the server's default zone is. The
+/// collector's own session keeps the server default, so its zone and `NOW()` are not used.
+fn db_session_offset() -> (i64, Msg) {
+    (
+        SHANGHAI_OFFSET_SECONDS,
+        Msg::new("clock.db-session-backend").arg("offset", format_offset(SHANGHAI_OFFSET_SECONDS)),
+    )
+}
 
-    let zone = server.session_time_zone.trim();
-    if let Some(offset) = parse_offset(zone) {
-        return (
-            offset,
-            Msg::new("clock.db-session-zone")
-                .arg("zone", zone)
-                .arg("offset", format_offset(offset)),
-        );
-    }
-    if zone.is_empty() || zone.eq_ignore_ascii_case("SYSTEM") {
-        return assumed();
-    }
+/// Compares the MySQL server's `UTC_TIMESTAMP()` with the host's `collected_at`, which
+/// shows whether the server's clock drifts from the host's. Returns `None` when either
+/// time is missing.
+fn db_server_drift(bundle: &Bundle, collected_at: Option<DateTime<Utc>>) -> Option<Msg> {
+    let server = bundle.db_server.as_ref()?;
+    let utc_now = server.utc_now.as_deref().and_then(parse_naive)?;
+    let collected = collected_at?;
+    let seconds = (utc_now - collected.naive_utc()).num_seconds();
 
-    let now = parse_naive(&server.now);
-    let utc_now = server.utc_now.as_deref().and_then(parse_naive);
-    if let (Some(now), Some(utc_now)) = (now, utc_now)
-        && let Some(offset) = round_offset((now - utc_now).num_seconds())
-    {
-        let msg = Msg::new("clock.db-session-measured")
-            .arg("zone", zone)
-            .arg("offset", format_offset(offset))
-            .arg("now", server.now.trim())
-            .arg("utc_now", utc_now.format("%Y-%m-%d %H:%M:%S"));
-        return (offset, msg);
-    }
-    if let (Some(now), Some(collected)) = (now, collected_at)
-        && let Some(offset) = round_offset((now - collected.naive_utc()).num_seconds())
-    {
-        let msg = Msg::new("clock.db-session-collected")
-            .arg("zone", zone)
-            .arg("offset", format_offset(offset))
-            .arg("now", server.now.trim())
-            .arg("collected_at", format_utc(collected));
-        return (offset, msg);
-    }
-    assumed()
+    let msg = if seconds.abs() <= OFFSET_TOLERANCE_SECONDS {
+        Msg::new("clock.db-server-in-step")
+    } else if seconds < 0 {
+        Msg::new("clock.db-server-behind")
+            .arg("drift", format_duration(Duration::seconds(-seconds)))
+    } else {
+        Msg::new("clock.db-server-ahead").arg("drift", format_duration(Duration::seconds(seconds)))
+    };
+    Some(
+        msg.arg("utc_now", utc_now.format("%Y-%m-%d %H:%M:%S"))
+            .arg("collected_at", format_utc(collected)),
+    )
 }
 
 /// Measures the backend offset with the calibration trick: a non-terminal subtask's `created_at` (DB session clock) and
@@ -403,40 +390,51 @@ mod tests {
     }
 
     #[test]
-    fn calibrate_measures_named_session_zone() {
+    fn calibrate_ignores_collector_session_on_utc_server() {
         let server = DbServer {
-            session_time_zone: "Asia/Tokyo".into(),
-            now: "2026-01-20 23:00:00".into(),
-            utc_now: Some("2026-01-20 14:00:00".into()),
+            global_time_zone: "+00:00".into(),
+            session_time_zone: "+00:00".into(),
+            now: "2026-01-20 06:45:00".into(),
+            utc_now: Some("2026-01-20 06:45:00".into()),
             ..Default::default()
         };
+        let mut row = subtask(301, "ASSISTANT", "PENDING");
+        row.created_at = Some("2026-01-20 14:00:01".into());
+        row.completed_at = Some("2026-01-20 06:00:01".into());
         let bundle = Bundle {
             db_server: Some(server),
+            subtasks: Some(Subtasks {
+                subtasks: vec![row],
+            }),
             ..Default::default()
         };
+        let collected = Utc.from_utc_datetime(&t("2026-01-20 06:45:00"));
 
-        let clock = calibrate(&bundle, None);
+        let clock = calibrate(&bundle, Some(collected));
 
-        assert_eq!(clock.db_session_offset_seconds, 9 * 3600);
-        assert_eq!(clock.basis[0].key, "clock.db-session-measured");
+        assert_eq!(clock.db_session_offset_seconds, 28_800);
+        assert_eq!(clock.backend_offset_seconds, 0);
+        assert_eq!(clock.basis[0].key, "clock.db-session-backend");
+        assert_eq!(clock.basis[3].key, "clock.db-server-in-step");
     }
 
     #[test]
-    fn calibrate_keeps_backend_zone_for_system_session() {
+    fn calibrate_states_db_server_drift() {
         let server = DbServer {
-            session_time_zone: "SYSTEM".into(),
-            now: "2026-01-20 14:00:00".into(),
+            now: "2026-01-26 17:49:00".into(),
+            utc_now: Some("2026-01-26 09:49:00".into()),
             ..Default::default()
         };
         let bundle = Bundle {
             db_server: Some(server),
             ..Default::default()
         };
+        let collected = Utc.from_utc_datetime(&t("2026-01-26 10:00:00"));
 
-        let clock = calibrate(&bundle, None);
+        let clock = calibrate(&bundle, Some(collected));
 
-        assert_eq!(clock.db_session_offset_seconds, 28_800);
-        assert_eq!(clock.basis[0].key, "clock.db-session-assumed");
+        assert_eq!(clock.basis[3].key, "clock.db-server-behind");
+        assert!(clock.basis[3].args.contains(&("drift", "11m".to_string())));
     }
 
     #[test]

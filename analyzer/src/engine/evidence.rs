@@ -2,7 +2,11 @@
 //! row, containers, executor-manager probes and log lines. Excerpts are short, one line,
 //! and copy only values that the bundle already contains in redacted form.
 
+use chrono::{DateTime, Utc};
+
 use super::analysis::{Evidence, Msg};
+use super::clock::{is_unset, parse_naive};
+use super::facts::Facts;
 use crate::bundle::loaded::LogLine;
 use crate::bundle::model::{ContainerInfo, ExecutorProbe, SubtaskRow, TaskRow, members};
 
@@ -23,8 +27,25 @@ pub fn clip_to(text: &str, max: usize) -> String {
     }
 }
 
-/// Cites one subtask row: status, progress, executor and times.
-pub fn subtask(row: &SubtaskRow) -> Evidence {
+/// Writes a stored DB time with its UTC equivalent: `2026-01-25 11:08:00 (2026-01-25
+/// 03:08:00 UTC)`, or `2026-01-25 03:08:00 (UTC)` when the stored clock is UTC already.
+/// Values without an instant (unparsable, or the 1970 sentinel) stay as stored.
+fn with_utc(stored: &str, utc: Option<DateTime<Utc>>) -> String {
+    let Some(utc) = utc else {
+        return stored.to_string();
+    };
+    let utc_text = utc.format("%Y-%m-%d %H:%M:%S").to_string();
+    match parse_naive(stored) {
+        Some(naive) if naive == utc.naive_utc() => format!("{stored} (UTC)"),
+        Some(_) => format!("{stored} ({utc_text} UTC)"),
+        None => stored.to_string(),
+    }
+}
+
+/// Cites one subtask row: status, progress, executor and times. Each stored time is
+/// followed by its UTC equivalent, because the row mixes the MySQL session clock
+/// (`created_at`) and the backend clock (`completed_at`).
+pub fn subtask(facts: &Facts<'_>, row: &SubtaskRow) -> Evidence {
     let mut parts = vec![
         format!("role={}", row.role),
         format!("status={}", row.status),
@@ -35,13 +56,19 @@ pub fn subtask(row: &SubtaskRow) -> Evidence {
         ),
         format!("executor_deleted_at={}", row.executor_deleted_at),
     ];
-    for (name, value) in [
-        ("created_at", &row.created_at),
-        ("updated_at", &row.updated_at),
-        ("completed_at", &row.completed_at),
+    let completed_utc = row
+        .completed_at
+        .as_deref()
+        .and_then(parse_naive)
+        .filter(|v| !is_unset(*v))
+        .map(|v| facts.clock.backend_to_utc(v));
+    for (name, value, utc) in [
+        ("created_at", &row.created_at, facts.subtask_created(row)),
+        ("updated_at", &row.updated_at, facts.subtask_updated(row)),
+        ("completed_at", &row.completed_at, completed_utc),
     ] {
         if let Some(value) = value {
-            parts.push(format!("{name}={value}"));
+            parts.push(format!("{name}={}", with_utc(value, utc)));
         }
     }
     if let Some(error) = row.error_message.as_deref().filter(|e| !e.is_empty()) {
@@ -56,7 +83,7 @@ pub fn subtask(row: &SubtaskRow) -> Evidence {
 
 /// Cites the task row's status fields. `statusPhase` appears only when the row has it,
 /// because upstream tasks have no such field.
-pub fn task_status(task: &TaskRow) -> Evidence {
+pub fn task_status(facts: &Facts<'_>, task: &TaskRow) -> Evidence {
     let status = task.json.pointer("/status");
     let field = |name: &str| status.and_then(|s| s.get(name)).map(|v| v.to_string());
     let or_null = |value: Option<String>| value.unwrap_or_else(|| "null".into());
@@ -68,7 +95,10 @@ pub fn task_status(task: &TaskRow) -> Evidence {
     if let Some(phase) = field("statusPhase") {
         parts.push(format!("statusPhase={phase}"));
     }
-    parts.push(format!("updated_at={}", task.updated_at));
+    parts.push(format!(
+        "updated_at={}",
+        with_utc(&task.updated_at, facts.task_updated())
+    ));
     parts.push(format!("is_active={}", task.is_active));
     let excerpt = parts.join(" ");
     Evidence::new(members::DB_TASK, "/status/status", clip(&excerpt))

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::analysis::{Analysis, CollectionState, Finding, SubtaskSummary, TaskSummary};
+use super::analysis::{Analysis, CollectionState, Finding, Msg, SubtaskSummary, TaskSummary};
 use super::clock::parse_utc;
 use super::facts::Facts;
 use super::rule::{Context, Options};
@@ -31,6 +31,7 @@ pub fn analyze(bundle: &Bundle, options: &Options) -> Analysis {
         rule.check(&cx, &mut findings);
     }
     drop_errors_cited_elsewhere(&mut findings);
+    point_symptoms_at_causes(&mut findings);
     sort_findings(&mut findings);
 
     let (verdict, basis) = verdict::decide(bundle, &facts, &findings);
@@ -95,20 +96,47 @@ fn drop_errors_cited_elsewhere(findings: &mut Vec<Finding>) {
             continue;
         }
 
-        let shown = finding.evidence.len();
-        for (name, value) in &mut finding.detail.args {
-            match *name {
-                "count" => {
-                    let count: usize = value.parse().unwrap_or(listed);
-                    *value = count.saturating_sub(removed).to_string();
-                }
-                "shown" => *value = shown.to_string(),
-                _ => {}
-            }
-        }
+        let count = finding
+            .detail
+            .args
+            .iter()
+            .find(|(name, _)| *name == "count")
+            .and_then(|(_, value)| value.parse::<usize>().ok())
+            .unwrap_or(listed);
+        finding.detail = crate::rules::errors_in_logs::detail(
+            count.saturating_sub(removed),
+            finding.evidence.len(),
+        );
     }
 
     findings.retain(|f| f.rule != ERRORS_IN_LOGS || !f.evidence.is_empty());
+}
+
+/// Symptom rules whose next steps only list possible causes, so they are dropped once
+/// another finding states the cause.
+const STEPS_LIST_CAUSES: [&str; 1] = ["never-dispatched"];
+
+/// Points a symptom finding whose cause another finding states (see
+/// [`verdict::causes_of`]) at that finding, with a first next step. The symptom's own
+/// steps stay unless they only list possible causes ([`STEPS_LIST_CAUSES`]), so the report
+/// does not list causes it has already established.
+fn point_symptoms_at_causes(findings: &mut [Finding]) {
+    let fired: Vec<&'static str> = findings.iter().map(|f| f.rule).collect();
+
+    for finding in findings.iter_mut() {
+        let Some(cause) = verdict::causes_of(finding.rule)
+            .iter()
+            .find(|cause| fired.contains(cause))
+        else {
+            continue;
+        };
+        let pointer = Msg::new("finding.next-see-cause").arg("rule", *cause);
+        if STEPS_LIST_CAUSES.contains(&finding.rule) {
+            finding.next_steps = vec![pointer];
+        } else {
+            finding.next_steps.insert(0, pointer);
+        }
+    }
 }
 
 /// Sorts by severity, then by catalogue position; a rule missing from the catalogue sorts
@@ -187,6 +215,27 @@ mod tests {
             evidence: Vec::new(),
             next_steps: Vec::new(),
         }
+    }
+
+    #[test]
+    fn symptom_points_at_its_cause() {
+        let mut pending = finding("never-dispatched", Severity::Critical);
+        pending.next_steps = vec![Msg::new("never-dispatched.next")];
+        let mut missing = finding("executor-missing", Severity::Critical);
+        missing.next_steps = vec![Msg::new("executor-missing.next")];
+        let mut findings = vec![
+            pending,
+            finding("executor-capacity-exhausted", Severity::Critical),
+            missing,
+            finding("executor-oom-killed", Severity::Critical),
+        ];
+
+        point_symptoms_at_causes(&mut findings);
+
+        assert_eq!(findings[0].next_steps.len(), 1);
+        assert_eq!(findings[0].next_steps[0].key, "finding.next-see-cause");
+        assert_eq!(findings[2].next_steps.len(), 2);
+        assert_eq!(findings[2].next_steps[1].key, "executor-missing.next");
     }
 
     fn errors_finding(lines: &[u64]) -> Finding {

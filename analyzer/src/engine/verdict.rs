@@ -81,14 +81,43 @@ pub fn effective_status(facts: &Facts<'_>) -> Option<String> {
 /// only when no other finding is severe enough.
 const BACKGROUND_RULES: [&str; 3] = ["errors-in-logs", "collection-incomplete", "clock-skew"];
 
+/// Symptom rules and the rules that state their cause when they fire too, so a summary
+/// names the cause. A task waits undispatched because every slot is taken or
+/// executor-manager is down. A container is missing because the kernel killed it or cleanup
+/// removed it. The backend rejects a callback because its schema lacks a value.
+const CAUSES: [(&str, &[&str]); 4] = [
+    (
+        "never-dispatched",
+        &[
+            "executor-capacity-exhausted",
+            "executor-manager-unreachable",
+        ],
+    ),
+    ("dispatch-lost", &["executor-manager-unreachable"]),
+    (
+        "executor-missing",
+        &["executor-oom-killed", "executor-deleted-by-cleanup"],
+    ),
+    ("callback-rejected-by-backend", &["schema-drift"]),
+];
+
+/// Returns the rules that state the cause of `symptom`, or none.
+pub fn causes_of(symptom: &str) -> &'static [&'static str] {
+    CAUSES
+        .iter()
+        .find(|(rule, _)| *rule == symptom)
+        .map(|(_, causes)| *causes)
+        .unwrap_or(&[])
+}
+
 /// Maximum length of the error message a summary quotes, in characters.
 const MAX_QUOTED_ERROR_CHARS: usize = 160;
 
 /// Returns the rule of the primary finding, the one a stuck, running, failed or completed
 /// task's summary names: the first finding at critical severity for a stuck task, else at
-/// warning or critical severity, preferring any rule outside [`BACKGROUND_RULES`]. A
-/// failed task is never explained by a background rule, because none of them states a
-/// cause.
+/// warning or critical severity, preferring any rule outside [`BACKGROUND_RULES`]. A rule
+/// that states the cause of that finding ([`CAUSES`]) wins over the symptom. A failed task
+/// is never explained by a background rule, because none of them states a cause.
 pub fn primary_rule(verdict: Verdict, findings: &[Finding]) -> Option<&'static str> {
     let min = match verdict {
         Verdict::Stuck => Severity::Critical,
@@ -97,10 +126,29 @@ pub fn primary_rule(verdict: Verdict, findings: &[Finding]) -> Option<&'static s
     let severe = || findings.iter().filter(move |f| f.severity <= min);
 
     let specific = severe().find(|f| !BACKGROUND_RULES.contains(&f.rule));
+    let specific = specific.map(|symptom| {
+        let causes = causes_of(symptom.rule);
+        severe()
+            .find(|f| causes.contains(&f.rule))
+            .unwrap_or(symptom)
+    });
     match (specific, verdict) {
         (Some(finding), _) => Some(finding.rule),
         (None, Verdict::Failed) => None,
         (None, _) => severe().next().map(|f| f.rule),
+    }
+}
+
+/// Next steps of the verdict itself, for verdicts that no finding explains: a task that
+/// the database does not hold gets steps to check the id, a deletion and the database.
+pub fn verdict_next_steps(verdict: Verdict, task_id: i64) -> Vec<Msg> {
+    match verdict {
+        Verdict::NotFound => vec![
+            Msg::new("verdict.not-found-next-id").arg("task", task_id),
+            Msg::new("verdict.not-found-next-deleted").arg("task", task_id),
+            Msg::new("verdict.not-found-next-database"),
+        ],
+        _ => Vec::new(),
     }
 }
 
@@ -172,6 +220,22 @@ mod tests {
             evidence: Vec::new(),
             next_steps: Vec::new(),
         }
+    }
+
+    #[test]
+    fn primary_rule_prefers_cause_over_symptom() {
+        let symptom = Finding {
+            rule: "never-dispatched",
+            ..critical()
+        };
+        let cause = Finding {
+            rule: "executor-capacity-exhausted",
+            ..critical()
+        };
+
+        let primary = primary_rule(Verdict::Stuck, &[symptom, cause]);
+
+        assert_eq!(primary, Some("executor-capacity-exhausted"));
     }
 
     fn verdict_of(bundle: &Bundle, findings: &[Finding]) -> Verdict {

@@ -60,6 +60,28 @@ pub static MESSAGES: &[(&str, &str)] = &[
         "summary.completed-with-warning",
         "Task {task} completed, but {rule} needs attention.",
     ),
+    // A manual status fix that the operator runs by hand.
+    (
+        "manual.mark-failed",
+        "To end the task by hand, either cancel it in the Wegent UI, or mark it FAILED in the database. This is a manual \
+         write: back up both tables first (`mysqldump <database> tasks subtasks > wegent-task-{task}-backup.sql`), then run \
+         `UPDATE subtasks SET status = 'FAILED', error_message = 'marked failed by hand: {reason}' WHERE id = {subtask};` \
+         and `UPDATE tasks SET json = JSON_SET(json, '$.status.status', 'FAILED') WHERE id = {task};`. The user can then \
+         send the message again.",
+    ),
+    // Next steps of a task that the database does not hold.
+    (
+        "verdict.not-found-next-id",
+        "Check the task id {task}: it is the number in the task's address in the Wegent web UI, not a subtask or message id.",
+    ),
+    (
+        "verdict.not-found-next-deleted",
+        "Check whether the task was deleted: collect reads the row whatever its is_active, so a task soft-deleted in the UI (is_active = 0) would have been found, and a missing row means it was removed from the database or never existed there. Confirm with `SELECT id, is_active, updated_at FROM tasks WHERE id = {task};`.",
+    ),
+    (
+        "verdict.not-found-next-database",
+        "Check that collect read this deployment's database: compare the MySQL options in manifest.json (`options`) with the deployment that shows the task, and collect again with the right --mysql-container.",
+    ),
     // Evidence notes: what the analyzer observed beyond an excerpt.
     ("evidence.no-container-named", "no container with this name"),
     (
@@ -71,22 +93,31 @@ pub static MESSAGES: &[(&str, &str)] = &[
         "evidence.heartbeat-key-missing",
         "the heartbeat key is missing",
     ),
+    // A symptom whose cause another finding states.
+    (
+        "finding.next-see-cause",
+        "The {rule} finding states the cause of this one: follow its next steps first.",
+    ),
     // Clock calibration: how each offset was found.
     (
-        "clock.db-session-zone",
-        "DB session clock is UTC{offset}: the collector's session time zone is {zone}.",
+        "clock.db-session-backend",
+        "DB session clock of backend connections is UTC{offset}: the backend sets this zone on every connection it \
+         opens, whatever the MySQL server's default zone or the collector's session shows.",
     ),
     (
-        "clock.db-session-measured",
-        "DB session clock is UTC{offset}: session zone {zone}, NOW() {now} against UTC_TIMESTAMP() {utc_now}.",
+        "clock.db-server-in-step",
+        "The MySQL server clock agrees with the collecting host: UTC_TIMESTAMP() {utc_now} against the collection \
+         start {collected_at}.",
     ),
     (
-        "clock.db-session-collected",
-        "DB session clock is UTC{offset}: session zone {zone}, NOW() {now} against the collection start {collected_at}.",
+        "clock.db-server-behind",
+        "The MySQL server clock is {drift} behind the collecting host: UTC_TIMESTAMP() {utc_now} against the \
+         collection start {collected_at}.",
     ),
     (
-        "clock.db-session-assumed",
-        "DB session clock is assumed UTC{offset}, the zone the backend sets on its own connections.",
+        "clock.db-server-ahead",
+        "The MySQL server clock is {drift} ahead of the collecting host: UTC_TIMESTAMP() {utc_now} against the \
+         collection start {collected_at}.",
     ),
     (
         "clock.backend-calibrated",

@@ -9,7 +9,10 @@
 pub mod en;
 pub mod zh;
 
+use std::borrow::Cow;
+
 use crate::engine::Msg;
+use crate::engine::analysis::LIST_SEPARATOR;
 
 /// Report and message language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -79,7 +82,85 @@ fn template(lang: Lang, key: &'static str) -> &'static str {
 /// itself, which the completeness test prevents from shipping.
 pub fn render(lang: Lang, msg: &Msg) -> String {
     let template = template(lang, msg.key);
-    substitute(template, &msg.args)
+    tidy(lang, substitute(template, &localize_args(lang, &msg.args)))
+}
+
+/// A Chinese duration unit followed by a space and a Han character: the template's space
+/// before the next word was meant for a compact duration such as `11m`.
+static ZH_UNIT_SPACE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"(\d (?:秒|分钟|小时|天)) (\p{Han})").expect("pattern compiles")
+});
+
+/// Removes, in Chinese, the space between a localized duration and the Han text after it
+/// (`11 分钟 的误差` becomes `11 分钟的误差`).
+fn tidy(lang: Lang, text: String) -> String {
+    match lang {
+        Lang::Zh if text.contains(' ') => ZH_UNIT_SPACE.replace_all(&text, "$1$2").into_owned(),
+        _ => text,
+    }
+}
+
+/// Puts argument values into the language: list items get the language's separator, and
+/// in Chinese a compact duration (`52m`, `3h05m`) gets Chinese units (`52 分钟`).
+fn localize_args(lang: Lang, args: &[(&'static str, String)]) -> Vec<(&'static str, String)> {
+    let separator = match lang {
+        Lang::En => ", ",
+        Lang::Zh => "、",
+    };
+    args.iter()
+        .map(|(name, value)| {
+            let value: Cow<'_, str> = match lang {
+                Lang::Zh => localize_duration_zh(value)
+                    .map(Cow::Owned)
+                    .unwrap_or(Cow::Borrowed(value)),
+                Lang::En => Cow::Borrowed(value),
+            };
+            (*name, value.replace(LIST_SEPARATOR, separator))
+        })
+        .collect()
+}
+
+/// Rewrites a duration in the compact form of [`crate::engine::clock::format_duration`]
+/// (`45s`, `12m`, `3h05m`, `2d04h`) with Chinese units, or `None` for any other text.
+pub fn localize_duration_zh(text: &str) -> Option<String> {
+    let (first, rest) = split_number(text)?;
+    let (unit, rest) = rest.split_at(rest.chars().next()?.len_utf8());
+    let first_text = format!("{first} {}", zh_unit(unit)?);
+    if rest.is_empty() {
+        return Some(first_text);
+    }
+
+    let (second, tail) = split_number(rest)?;
+    let expected = match unit {
+        "h" => "m",
+        "d" => "h",
+        _ => return None,
+    };
+    if tail != expected {
+        return None;
+    }
+    if second == 0 {
+        return Some(first_text);
+    }
+    Some(format!("{first_text} {second} {}", zh_unit(tail)?))
+}
+
+fn split_number(text: &str) -> Option<(u64, &str)> {
+    let digits = text.chars().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 {
+        return None;
+    }
+    Some((text[..digits].parse().ok()?, &text[digits..]))
+}
+
+fn zh_unit(unit: &str) -> Option<&'static str> {
+    match unit {
+        "s" => Some("秒"),
+        "m" => Some("分钟"),
+        "h" => Some("小时"),
+        "d" => Some("天"),
+        _ => None,
+    }
 }
 
 /// One piece of a rendered message: prose, or a code span the catalogue text wrote
@@ -96,6 +177,7 @@ pub enum Segment {
 /// unpaired backtick stays in the prose.
 pub fn render_segments(lang: Lang, msg: &Msg) -> Vec<Segment> {
     let template = template(lang, msg.key);
+    let args = localize_args(lang, &msg.args);
     let mut segments = Vec::new();
     let mut rest = template;
 
@@ -104,15 +186,15 @@ pub fn render_segments(lang: Lang, msg: &Msg) -> Vec<Segment> {
             break;
         };
         if open > 0 {
-            segments.push(Segment::Text(substitute(&rest[..open], &msg.args)));
+            segments.push(Segment::Text(tidy(lang, substitute(&rest[..open], &args))));
         }
         let code = &rest[open + 1..open + 1 + close];
-        segments.push(Segment::Code(substitute(code, &msg.args)));
+        segments.push(Segment::Code(substitute(code, &args)));
         rest = &rest[open + 1 + close + 1..];
     }
 
     if !rest.is_empty() {
-        segments.push(Segment::Text(substitute(rest, &msg.args)));
+        segments.push(Segment::Text(tidy(lang, substitute(rest, &args))));
     }
     segments
 }
@@ -184,6 +266,35 @@ mod tests {
             segments,
             [Segment::Text("no.such-key-with`backtick".to_string())]
         );
+    }
+
+    #[test]
+    fn localizes_compact_durations_in_chinese() {
+        assert_eq!(localize_duration_zh("52m").as_deref(), Some("52 分钟"));
+        assert_eq!(
+            localize_duration_zh("3h05m").as_deref(),
+            Some("3 小时 5 分钟")
+        );
+        assert_eq!(localize_duration_zh("2d00h").as_deref(), Some("2 天"));
+        assert_eq!(localize_duration_zh("45s").as_deref(), Some("45 秒"));
+        assert_eq!(localize_duration_zh("137"), None);
+        assert_eq!(localize_duration_zh("5mb"), None);
+        assert_eq!(
+            tidy(Lang::Zh, "考虑 11 分钟 的误差".into()),
+            "考虑 11 分钟的误差"
+        );
+    }
+
+    #[test]
+    fn joins_list_arguments_per_language() {
+        let msg = Msg::new("no.such-key {sources}").list("sources", &["a", "b"]);
+        let msg = Msg {
+            key: "x {sources}",
+            ..msg
+        };
+
+        assert_eq!(render(Lang::En, &msg), "x a, b");
+        assert_eq!(render(Lang::Zh, &msg), "x a、b");
     }
 
     #[test]

@@ -58,26 +58,52 @@ pub static MESSAGES: &[(&str, &str)] = &[
         "任务 {task} 已完成，但 {rule} 需要关注。",
     ),
     // 证据注释：分析器在摘录之外观察到的情况。
+    // 由运维人员手工执行的状态修正。
+    (
+        "manual.mark-failed",
+        "如需手工结束该任务，可在 Wegent 界面中取消它，或在数据库中将其标记为 FAILED。这是手工写操作：请先备份这两张表\
+         （`mysqldump <database> tasks subtasks > wegent-task-{task}-backup.sql`），然后执行 \
+         `UPDATE subtasks SET status = 'FAILED', error_message = 'marked failed by hand: {reason}' WHERE id = {subtask};` \
+         和 `UPDATE tasks SET json = JSON_SET(json, '$.status.status', 'FAILED') WHERE id = {task};`。之后用户可以重新发送消息。",
+    ),
+    // 数据库中不存在的任务的后续步骤。
+    (
+        "verdict.not-found-next-id",
+        "检查任务 ID {task}：它是 Wegent 网页中任务地址里的数字，而不是子任务或消息的 ID。",
+    ),
+    (
+        "verdict.not-found-next-deleted",
+        "检查任务是否已被删除：collect 读取记录时不看 is_active，因此在界面中软删除（is_active = 0）的任务也会被找到；没有记录说明它已从数据库中移除，或从未存在于该数据库。可用 `SELECT id, is_active, updated_at FROM tasks WHERE id = {task};` 确认。",
+    ),
+    (
+        "verdict.not-found-next-database",
+        "确认 collect 读取的是本部署的数据库：将 manifest.json 中的 MySQL 选项（`options`）与显示该任务的部署对照，并用正确的 --mysql-container 重新采集。",
+    ),
     ("evidence.no-container-named", "没有此名称的容器"),
     ("evidence.no-container-labelled", "没有带此标签的容器"),
     ("evidence.no-answer", "无响应"),
     ("evidence.heartbeat-key-missing", "心跳键不存在"),
+    // 其原因已由另一项发现说明的症状。
+    (
+        "finding.next-see-cause",
+        "{rule} 这项发现说明了本项的原因：请先按其后续步骤处理。",
+    ),
     // 时钟校准：每个偏移的来源。
     (
-        "clock.db-session-zone",
-        "数据库会话时钟为 UTC{offset}：采集器会话的时区为 {zone}。",
+        "clock.db-session-backend",
+        "后端连接的数据库会话时钟为 UTC{offset}：后端在打开的每个连接上都设置此时区，与 MySQL 服务器的默认时区及采集器会话的时区无关。",
     ),
     (
-        "clock.db-session-measured",
-        "数据库会话时钟为 UTC{offset}：会话时区 {zone}，NOW() {now} 对比 UTC_TIMESTAMP() {utc_now}。",
+        "clock.db-server-in-step",
+        "MySQL 服务器时钟与采集主机一致：UTC_TIMESTAMP() 为 {utc_now}，采集开始时间为 {collected_at}。",
     ),
     (
-        "clock.db-session-collected",
-        "数据库会话时钟为 UTC{offset}：会话时区 {zone}，NOW() {now} 对比采集开始时间 {collected_at}。",
+        "clock.db-server-behind",
+        "MySQL 服务器时钟比采集主机慢 {drift}：UTC_TIMESTAMP() 为 {utc_now}，采集开始时间为 {collected_at}。",
     ),
     (
-        "clock.db-session-assumed",
-        "假定数据库会话时钟为 UTC{offset}，即后端为自身连接设置的时区。",
+        "clock.db-server-ahead",
+        "MySQL 服务器时钟比采集主机快 {drift}：UTC_TIMESTAMP() 为 {utc_now}，采集开始时间为 {collected_at}。",
     ),
     (
         "clock.backend-calibrated",

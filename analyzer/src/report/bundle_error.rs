@@ -20,15 +20,18 @@ fn chinese(error: &BundleError) -> String {
 
     match error {
         Io { path, source } => {
-            format!("无法读取数据包 {}：{source}；请检查路径和访问权限", path.display())
+            format!(
+                "无法读取数据包 {}：{source}；请检查路径和访问权限",
+                path.display()
+            )
         }
         NotZip { path, detail } => format!(
             "{} 不是可读取的 zip 文件（{detail}）；请传入 collect 生成的 .zip 文件，或解压后的数据包目录",
             path.display()
         ),
-        TooManyMembers { count, limit } => format!(
-            "数据包含有 {count} 个成员，超过上限 {limit}；该文件不是 collect 生成的数据包"
-        ),
+        TooManyMembers { count, limit } => {
+            format!("数据包含有 {count} 个成员，超过上限 {limit}；该文件不是 collect 生成的数据包")
+        }
         InvalidMemberName { member, problem } => format!(
             "成员名 `{member}` 无效，因为{}；数据包已损坏或不是 collect 生成的，请重新采集",
             name_problem(problem)
@@ -42,29 +45,47 @@ fn chinese(error: &BundleError) -> String {
         DuplicateMember { member } => {
             format!("成员 `{member}` 在压缩包中出现了多次；请重新采集数据包")
         }
-        Encrypted { member } => format!(
-            "成员 `{member}` 已加密，而数据包从不加密；请传入 collect 生成的原始压缩包"
-        ),
+        Encrypted { member } => {
+            format!("成员 `{member}` 已加密，而数据包从不加密；请传入 collect 生成的原始压缩包")
+        }
         UnsupportedCompression { member, method } => format!(
             "成员 `{member}` 使用 zip 压缩方法 {method}，数据包只使用 stored 和 deflate；请用 deflate 重新打包"
         ),
-        MemberTooLarge { member, size, limit } => format!(
+        MemberTooLarge {
+            member,
+            size,
+            limit,
+        } => format!(
             "成员 `{member}` 大小为 {size} 字节，超过上限 {limit} 字节；请用更严格的日志上限重新采集，或提高读取上限"
         ),
         TotalTooLarge { total, limit } => format!(
             "数据包成员合计 {total} 字节，超过上限 {limit} 字节；请用更严格的日志上限重新采集，或提高读取上限"
         ),
-        CompressionRatio { member, compressed, size, max_ratio } => format!(
+        CompressionRatio {
+            member,
+            compressed,
+            size,
+            max_ratio,
+        } => format!(
             "成员 `{member}` 从 {compressed} 字节解压为 {size} 字节，压缩比超过 {max_ratio}:1，疑似 zip 炸弹；该压缩包不是 collect 生成的"
         ),
         HeaderSizeMismatch { member, declared } => format!(
             "成员 `{member}` 解压后的大小与 zip 头声明的 {declared} 字节不符；压缩包已损坏或被篡改，请重新采集"
         ),
-        CorruptData { member, detail } => format!(
-            "成员 `{member}` 的压缩数据已损坏（{detail}）；请重新采集，或索取完好的副本"
+        CorruptData { member, detail } => {
+            format!("成员 `{member}` 的压缩数据已损坏（{detail}）；请重新采集，或索取完好的副本")
+        }
+        MissingManifest {
+            path,
+            nested: Some(dir),
+        } => format!(
+            "{} 的顶层没有 manifest.json，但存在 {dir}/manifest.json：数据包位于 {dir}/ 中；请传入该目录（如果是 zip 文件，请先解压）",
+            path.display()
         ),
-        MissingManifest => "数据包中没有 manifest.json；请传入数据包根目录（即包含 manifest.json 的目录或 zip 文件）"
-            .to_string(),
+        MissingManifest { path, nested: None } => format!(
+            "{} 中没有 manifest.json；请传入数据包根目录（即包含 manifest.json 的目录或 zip 文件）",
+            path.display()
+        ),
         UnsupportedVersion { found, supported } => format!(
             "manifest.json 的 format_version 为 {found:?}，而此 analyze 只能读取主版本 {supported}；请使用能读取该版本的 analyze"
         ),
@@ -74,19 +95,37 @@ fn chinese(error: &BundleError) -> String {
         MemberNotListed { member } => format!(
             "成员 `{member}` 在数据包中，但没有列在 manifest.json 中，因此无法校验；请将其移除或重新采集"
         ),
-        SizeMismatch { member, listed, actual } => format!(
+        SizeMismatch {
+            member,
+            listed,
+            actual,
+        } => format!(
             "成员 `{member}` 大小为 {actual} 字节，而 manifest.json 记录为 {listed} 字节；数据包在采集后被修改或损坏，请重新采集"
         ),
-        ChecksumMismatch { member, expected, actual } => format!(
+        ChecksumMismatch {
+            member,
+            expected,
+            actual,
+        } => format!(
             "成员 `{member}` 与 manifest.json 中的 SHA-256 不符（记录为 {expected}，实际为 {actual}）；数据包在采集后被修改或损坏，请重新采集"
         ),
         InvalidUtf8 { member, offset } => format!(
             "成员 `{member}` 在字节偏移 {offset} 处不是有效的 UTF-8；数据包在采集后被修改或损坏，请重新采集"
         ),
-        InvalidJson { member, line, column, detail } => format!(
+        InvalidJson {
+            member,
+            line,
+            column,
+            detail,
+        } => format!(
             "成员 `{member}` 在第 {line} 行第 {column} 列不是有效的 JSON：{detail}；请修正该成员或重新采集"
         ),
-        UnexpectedJson { member, line, column, detail } => format!(
+        UnexpectedJson {
+            member,
+            line,
+            column,
+            detail,
+        } => format!(
             "成员 `{member}` 在第 {line} 行第 {column} 列不符合格式版本 1 的结构：{detail}；请确认数据包由兼容的 collect 生成"
         ),
     }
@@ -214,7 +253,10 @@ mod tests {
             },
             BundleError::TooManyMembers { count: 9, limit: 1 },
             BundleError::TotalTooLarge { total: 9, limit: 1 },
-            BundleError::MissingManifest,
+            BundleError::MissingManifest {
+                path: PathBuf::from("bundle"),
+                nested: None,
+            },
             BundleError::UnsupportedVersion {
                 found: "2.0".into(),
                 supported: 1,

@@ -23,7 +23,10 @@ pub struct Labels {
     pub evidence: &'static str,
     pub next_steps: &'static str,
     pub task: &'static str,
+    /// The database was read and contains no row for the task.
     pub no_task: &'static str,
+    /// The task row was not collected (the database source failed or was skipped).
+    pub no_task_not_collected: &'static str,
     pub kind: &'static str,
     pub status: &'static str,
     pub progress: &'static str,
@@ -62,6 +65,8 @@ pub struct Labels {
     pub redaction: &'static str,
     /// `{total}`.
     pub redaction_total: &'static str,
+    /// Used when exactly one value was replaced.
+    pub redaction_one: &'static str,
     pub redaction_none: &'static str,
     pub replacements: &'static str,
     pub pseudonymized: &'static str,
@@ -83,7 +88,8 @@ static EN: Labels = Labels {
     evidence: "Evidence",
     next_steps: "Next steps",
     task: "Task",
-    no_task: "The bundle contains no row for this task.",
+    no_task: "The database holds no row for this task.",
+    no_task_not_collected: "The task row was not collected, so the report cannot show it; see Collection below.",
     kind: "Kind",
     status: "Status",
     progress: "Progress",
@@ -99,7 +105,7 @@ static EN: Labels = Labels {
     role: "Role",
     executor: "Executor",
     created_utc: "Created (UTC)",
-    error: "error",
+    error: "Error",
     subtasks_hidden: "{hidden} older subtasks are hidden (showing the newest {shown} of {total}); \
                       use --subtasks-all to show all of them.",
     subtask_hidden_one: "1 older subtask is hidden (showing the newest {shown} of {total}); \
@@ -121,6 +127,7 @@ static EN: Labels = Labels {
     truncated: "truncated",
     redaction: "Redaction",
     redaction_total: "The collector replaced {total} values; their content is not in the bundle.",
+    redaction_one: "The collector replaced 1 value; its content is not in the bundle.",
     redaction_none: "The collector replaced no values.",
     replacements: "Replacements",
     pseudonymized: "Names and addresses were replaced by stand-ins.",
@@ -141,7 +148,8 @@ static ZH: Labels = Labels {
     evidence: "证据",
     next_steps: "后续步骤",
     task: "任务",
-    no_task: "数据包中没有该任务的记录。",
+    no_task: "数据库中没有该任务的记录。",
+    no_task_not_collected: "未能采集到该任务的记录，因此报告无法显示它；参见下方的采集情况。",
     kind: "种类",
     status: "状态",
     progress: "进度",
@@ -179,6 +187,7 @@ static ZH: Labels = Labels {
     truncated: "已截断",
     redaction: "脱敏",
     redaction_total: "采集工具替换了 {total} 个值；数据包中不含这些值。",
+    redaction_one: "采集工具替换了 1 个值；数据包中不含该值。",
     redaction_none: "采集工具没有替换任何值。",
     replacements: "替换次数",
     pseudonymized: "名称和地址已替换为化名。",
@@ -254,6 +263,46 @@ pub fn colon(lang: Lang) -> &'static str {
     match lang {
         Lang::En => ": ",
         Lang::Zh => "：",
+    }
+}
+
+/// Returns the sentence shown instead of the task table: the database contains no such
+/// task (`not_found`), or the row was never collected.
+pub fn no_task_text(labels: &Labels, verdict: Verdict) -> &'static str {
+    if verdict == Verdict::NotFound {
+        labels.no_task
+    } else {
+        labels.no_task_not_collected
+    }
+}
+
+/// Builds the sentence that states how many values the collector replaced.
+pub fn redaction_sentence(lang: Lang, total: u64) -> String {
+    let l = labels(lang);
+    if total == 1 {
+        l.redaction_one.to_string()
+    } else {
+        fill(l.redaction_total, &[("total", &total.to_string())])
+    }
+}
+
+/// Separator of a list in running text: `, ` in English, `、` in Chinese.
+pub fn list_separator(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => ", ",
+        Lang::Zh => "、",
+    }
+}
+
+/// Localises an evidence locator: the engine writes log positions as `line 5`, which
+/// reads `第 5 行` in Chinese. Other locators (`id=301`, `/status/status`) are data and
+/// stay as they are.
+pub fn locator(lang: Lang, locator: &str) -> String {
+    match (lang, locator.strip_prefix("line ")) {
+        (Lang::Zh, Some(number)) if number.chars().all(|c| c.is_ascii_digit()) => {
+            format!("第 {number} 行")
+        }
+        _ => locator.to_string(),
     }
 }
 

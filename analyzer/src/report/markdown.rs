@@ -6,9 +6,9 @@
 //! text and cannot break the layout.
 
 use crate::bundle::model::SourceStatus;
-use crate::engine::{Analysis, Evidence, Finding, Msg};
+use crate::engine::{Analysis, Evidence, Finding, Msg, verdict};
 use crate::i18n::{Lang, Segment, render as msg, render_segments};
-use crate::report::labels::{self, Labels, fill};
+use crate::report::labels::{self, Labels, fill, no_task_text};
 use crate::report::md_escape::{code_block, code_span, code_span_in_table, inline};
 use crate::report::{RenderOptions, format_offset, human_time, visible_subtasks};
 
@@ -113,6 +113,20 @@ impl Out {
             analysis.verdict.as_str()
         ));
         self.paragraph(&inline(&msg(self.lang, &analysis.summary)));
+
+        let steps = verdict::verdict_next_steps(analysis.verdict, analysis.task_id);
+        if !steps.is_empty() {
+            let colon = labels::colon(self.lang).trim_end();
+            self.paragraph(&format!("**{}{colon}**", inline(self.labels.next_steps)));
+            for (index, step) in steps.iter().enumerate() {
+                self.line(&format!(
+                    "{}. {}",
+                    index + 1,
+                    catalogue_inline(self.lang, step)
+                ));
+            }
+            self.line("");
+        }
     }
 
     fn findings(&mut self, findings: &[Finding]) {
@@ -183,7 +197,7 @@ impl Out {
         let mut place = format!(
             "{} {}",
             code_span(&evidence.source),
-            code_span(&evidence.locator)
+            code_span(&labels::locator(self.lang, &evidence.locator))
         );
         if let Some(note) = &evidence.note {
             place.push_str(labels::colon(self.lang));
@@ -194,9 +208,13 @@ impl Out {
         if excerpt.is_empty() {
             self.line(&format!("- {place}"));
         } else if !excerpt.contains('\n') && excerpt.chars().count() <= INLINE_EXCERPT_MAX {
-            self.line(&format!("- {place}: {}", code_span(excerpt)));
+            self.line(&format!(
+                "- {place}{}{}",
+                labels::colon(self.lang),
+                code_span(excerpt)
+            ));
         } else {
-            self.line(&format!("- {place}:"));
+            self.line(&format!("- {place}{}", labels::colon(self.lang).trim_end()));
             self.line("");
             let block = code_block(excerpt, "  ");
             self.push(&block);
@@ -206,7 +224,7 @@ impl Out {
     fn task(&mut self, analysis: &Analysis) {
         self.heading(2, &inline(self.labels.task));
         let Some(task) = &analysis.task else {
-            self.paragraph(&inline(self.labels.no_task));
+            self.paragraph(&inline(no_task_text(self.labels, analysis.verdict)));
             return;
         };
 
@@ -382,7 +400,10 @@ impl Out {
                 .collect();
             let colon = labels::colon(self.lang).trim_end();
             let label = inline(self.labels.incomplete_sources);
-            self.paragraph(&format!("**{label}{colon}** {}", names.join(", ")));
+            self.paragraph(&format!(
+                "**{label}{colon}** {}",
+                names.join(labels::list_separator(self.lang))
+            ));
         }
 
         if !notable.is_empty() {
@@ -417,10 +438,9 @@ impl Out {
         if redaction.total == 0 && redaction.by_rule.is_empty() {
             self.paragraph(&inline(self.labels.redaction_none));
         } else {
-            let total = redaction.total.to_string();
-            self.paragraph(&inline(&fill(
-                self.labels.redaction_total,
-                &[("total", &total)],
+            self.paragraph(&inline(&labels::redaction_sentence(
+                self.lang,
+                redaction.total,
             )));
             let rows: Vec<Vec<String>> = redaction
                 .by_rule

@@ -6,7 +6,7 @@
 //! written, and colour is added after padding.
 
 use crate::bundle::model::SourceStatus;
-use crate::engine::{Analysis, Evidence, Finding, SubtaskSummary};
+use crate::engine::{Analysis, Evidence, Finding, SubtaskSummary, verdict};
 use crate::i18n::{Lang, render as msg};
 use crate::report::color::{Painter, Role};
 use crate::report::labels::{self, Labels, fill};
@@ -109,6 +109,15 @@ impl Out {
         let painted = self.paint.paint(Role::of_verdict(analysis.verdict), &title);
         self.line(&painted);
         self.prose(2, &msg(self.lang, &analysis.summary));
+
+        let steps = verdict::verdict_next_steps(analysis.verdict, analysis.task_id);
+        if !steps.is_empty() {
+            let colon = labels::colon(self.lang).trim_end();
+            self.line(&format!("  {}{colon}", self.labels.next_steps));
+            for step in &steps {
+                self.hanging(4, 6, "- ", &msg(self.lang, step));
+            }
+        }
     }
 
     fn findings(&mut self, findings: &[Finding]) {
@@ -174,7 +183,8 @@ impl Out {
 
     /// `member locator: note: excerpt`; a multi-line excerpt continues on indented lines.
     fn evidence(&mut self, evidence: &Evidence, indent: usize) {
-        let place = printable(&format!("{} {}", evidence.source, evidence.locator));
+        let locator = labels::locator(self.lang, &evidence.locator);
+        let place = printable(&format!("{} {locator}", evidence.source));
         let place = self.paint.paint(Role::Dim, place.trim_end());
         let excerpt = evidence.excerpt.trim_end();
         let noted;
@@ -194,9 +204,10 @@ impl Out {
             None => excerpt,
         };
 
+        let colon = labels::colon(self.lang);
         if !excerpt.contains('\n') {
             // The painted place may hold colour codes, so measure the plain one.
-            let plain_place = printable(&format!("{} {}: ", evidence.source, evidence.locator));
+            let plain_place = printable(&format!("{} {locator}{colon}", evidence.source));
             let first_width = WIDTH
                 .saturating_sub(indent + display_width(&plain_place))
                 .max(20);
@@ -205,7 +216,7 @@ impl Out {
             let lines = wrap_hanging(&printable(excerpt), first_width, rest_width);
             for (index, line) in lines.into_iter().enumerate() {
                 if index == 0 {
-                    self.line(&format!("{}{place}: {line}", " ".repeat(indent)));
+                    self.line(&format!("{}{place}{colon}{line}", " ".repeat(indent)));
                 } else {
                     self.line(&format!("{}{line}", " ".repeat(indent + 2)));
                 }
@@ -213,14 +224,18 @@ impl Out {
             return;
         }
 
-        self.line(&format!("{}{place}:", " ".repeat(indent)));
+        self.line(&format!(
+            "{}{place}{}",
+            " ".repeat(indent),
+            colon.trim_end()
+        ));
         self.prose(indent + 2, excerpt);
     }
 
     fn task(&mut self, analysis: &Analysis) {
         self.heading(self.labels.task);
         let Some(task) = &analysis.task else {
-            self.prose(2, self.labels.no_task);
+            self.prose(2, labels::no_task_text(self.labels, analysis.verdict));
             return;
         };
 
@@ -369,13 +384,18 @@ impl Out {
                 self.paint.paint(Role::Dim, &human_time(event.at)),
                 self.paint.paint(Role::Dim, &source)
             );
-            let rest = 2 + time_width + 2 + source_width + 2;
-            let available = WIDTH.saturating_sub(rest).max(20);
+            // The first line continues after the source column. The following lines start
+            // under the source column, so a long event gets the remaining width.
+            let first = 2 + time_width + 2 + source_width + 2;
+            let indent = 2 + time_width + 2;
+            let first_width = WIDTH.saturating_sub(first).max(20);
+            let rest_width = WIDTH.saturating_sub(indent).max(20);
 
-            let mut lines = wrap(&printable(&msg(self.lang, &event.event)), available).into_iter();
+            let text = printable(&msg(self.lang, &event.event));
+            let mut lines = wrap_hanging(&text, first_width, rest_width).into_iter();
             self.line(&format!("{lead}{}", lines.next().unwrap_or_default()));
             for line in lines {
-                self.line(&format!("{}{line}", " ".repeat(rest)));
+                self.line(&format!("{}{line}", " ".repeat(indent)));
             }
         }
     }
@@ -396,7 +416,11 @@ impl Out {
         }
 
         if !collection.incomplete_sources.is_empty() {
-            let names = printable(&collection.incomplete_sources.join(", "));
+            let names = printable(
+                &collection
+                    .incomplete_sources
+                    .join(labels::list_separator(self.lang)),
+            );
             let lead = format!(
                 "  {}{}",
                 self.labels.incomplete_sources,
@@ -462,8 +486,7 @@ impl Out {
         if redaction.total == 0 && redaction.by_rule.is_empty() {
             self.prose(2, self.labels.redaction_none);
         } else {
-            let total = redaction.total.to_string();
-            self.prose(2, &fill(self.labels.redaction_total, &[("total", &total)]));
+            self.prose(2, &labels::redaction_sentence(self.lang, redaction.total));
             let rows: Vec<(&str, String)> = redaction
                 .by_rule
                 .iter()
@@ -606,7 +629,7 @@ mod tests {
         let text = plain(Lang::En, None);
         assert!(text.contains("\n  299 "), "{text}");
         assert!(!text.contains("hidden"));
-        assert!(text.contains("error: model gateway answered 503 | retry later"));
+        assert!(text.contains("Error: model gateway answered 503 | retry later"));
     }
 
     #[test]
@@ -678,7 +701,7 @@ mod tests {
         let text = render(&sample::completed(), &options);
         assert!(text.starts_with("Task 7: completed\n"));
         assert!(text.contains("No rule reported a finding."));
-        assert!(text.contains("The bundle contains no row for this task."));
+        assert!(text.contains("The task row was not collected"));
         assert!(text.contains("Every source was collected completely."));
         assert!(text.contains("The collector replaced no values."));
         assert!(text.contains("collected at unknown"));
@@ -701,7 +724,7 @@ mod tests {
         let text = render(&analysis, &options);
 
         assert!(
-            text.contains("services/executor-manager.json /health: 无响应：refused"),
+            text.contains("services/executor-manager.json /health：无响应：refused"),
             "{text}"
         );
     }

@@ -254,11 +254,11 @@ static ZH: &[(&str, &str)] = &[
     ("callback-failed.title", "本任务的状态回调未能送达后端"),
     (
         "callback-failed.detail",
-        "有 {count} 行日志显示本任务的状态回调在 executor、executor-manager 与后端之间失败。最新的 assistant 子任务仍为 {status}，executor 最后上报的状态很可能从未写入数据库。",
+        "有 {count} 行日志显示本任务的状态回调在执行器、executor-manager 与后端之间失败。最新的 assistant 子任务仍为 {status}，执行器最后上报的状态很可能从未写入数据库。",
     ),
     (
         "callback-failed.detail-ended",
-        "有 {count} 行日志显示本任务的状态回调在 executor、executor-manager 与后端之间失败。最新的 assistant 子任务最终仍到达 {status}，说明后续重试成功，但中间的状态更新可能丢失或被重复写入。",
+        "有 {count} 行日志显示本任务的状态回调在执行器、executor-manager 与后端之间失败。最新的 assistant 子任务最终仍到达 {status}，说明后续重试成功，但中间的状态更新可能丢失或被重复写入。",
     ),
     (
         "callback-failed.detail-recovered",
@@ -270,11 +270,11 @@ static ZH: &[(&str, &str)] = &[
     ),
     (
         "callback-failed.next-network",
-        "确认 executor 容器能通过 CALLBACK_URL 访问 executor-manager，且 executor-manager 能通过 TASK_API_DOMAIN 访问后端（同一 Docker 网络，中间没有代理）。",
+        "确认执行器容器能通过 CALLBACK_URL 访问 executor-manager，且 executor-manager 能通过 TASK_API_DOMAIN 访问后端（同一 Docker 网络，中间没有代理）。",
     ),
     (
         "callback-failed.next-stuck",
-        "executor 用完重试次数后不会再次上报状态：如果其日志显示工作已完成，请在数据库中修正子任务和任务的状态，或在新任务中重新执行。",
+        "执行器用完重试次数后不会再次上报状态：如果其日志显示工作已完成，请在数据库中修正子任务和任务的状态，或在新任务中重新执行。",
     ),
 ];
 

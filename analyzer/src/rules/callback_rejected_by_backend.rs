@@ -232,7 +232,7 @@ static ZH: &[(&str, &str)] = &[
     ),
     (
         "callback-rejected-by-backend.detail",
-        "executor-manager 转发了本任务的回调（事件 {event}），后端返回 HTTP {code}。executor-manager 仍向 executor 报告成功，并停止跟踪该任务的心跳，因此没有任何组件会再次发送该状态。最新的 assistant 子任务为 {status}。",
+        "executor-manager 转发了本任务的回调（事件 {event}），后端返回 HTTP {code}。executor-manager 仍向执行器报告成功，并停止跟踪该任务的心跳，因此没有任何组件会再次发送该状态。最新的 assistant 子任务为 {status}。",
     ),
     (
         "callback-rejected-by-backend.detail-backend",
@@ -244,7 +244,7 @@ static ZH: &[(&str, &str)] = &[
     ),
     (
         "callback-rejected-by-backend.next-stuck",
-        "由于回调不会再次发送，子任务会一直停留在 RUNNING：请在数据库中设置其状态，或在新任务中重新执行；executor 容器中仍保存着结果。",
+        "由于回调不会再次发送，子任务会一直停留在 RUNNING：请在数据库中设置其状态，或在新任务中重新执行；执行器容器中仍保存着结果。",
     ),
 ];
 

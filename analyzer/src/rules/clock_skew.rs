@@ -14,7 +14,11 @@
 //!   application's own timestamp and Docker's, which should also equal the
 //!   executor-manager offset the engine applied.
 //!
-//! When any comparison is off by more than two minutes, the finding is a warning. When
+//! When any comparison is off by more than two minutes, the finding is a warning whose
+//! detail names the clock of the largest disagreement, its direction and its size: the
+//! MySQL server clock against the collecting host, the application clock of a log member
+//! against Docker's, or, for a subtask, the backend and MySQL clocks (which of the two
+//! is off is unknown there). When
 //! none is, the calibrated offsets are compared with the usual layout of a Wegent
 //! deployment: a `+08:00` MySQL session (the backend sets it on its connections),
 //! Asia/Shanghai executor-manager and executor logs, and a backend on UTC or `+08:00`.
@@ -61,8 +65,42 @@ const ZONE_STEP_SECONDS: i64 = 15 * 60;
 
 /// One comparison that is off by more than the tolerance.
 struct Drift {
+    /// Signed: negative when the clock named by `kind` is behind its reference.
     seconds: i64,
     evidence: Evidence,
+    kind: DriftKind,
+}
+
+/// The clock that a comparison puts in doubt, and its reference.
+enum DriftKind {
+    /// The MySQL server clock against the collecting host's.
+    DbServer,
+    /// The backend process clock against the MySQL server clock, on one subtask.
+    Subtask(i64),
+    /// The application clock of a log member against Docker's.
+    Log(String),
+}
+
+impl Drift {
+    /// Builds the detail message that names the clock and the direction.
+    fn detail(&self) -> Msg {
+        let ahead = self.seconds > 0;
+        let msg = match &self.kind {
+            DriftKind::DbServer if ahead => Msg::new("clock-skew.detail-db-ahead"),
+            DriftKind::DbServer => Msg::new("clock-skew.detail-db-behind"),
+            DriftKind::Subtask(id) => Msg::new("clock-skew.detail-subtask").arg("subtask", id),
+            DriftKind::Log(member) if ahead => {
+                Msg::new("clock-skew.detail-log-ahead").arg("member", member)
+            }
+            DriftKind::Log(member) => {
+                Msg::new("clock-skew.detail-log-behind").arg("member", member)
+            }
+        };
+        msg.arg(
+            "drift",
+            clock::format_duration(Duration::seconds(self.seconds.abs())),
+        )
+    }
 }
 
 pub struct ClockSkew;
@@ -110,15 +148,22 @@ impl Rule for ClockSkew {
                 next_steps: vec![Msg::new("clock-skew.next")],
             }
         } else {
-            let largest = drifts.iter().map(|d| d.seconds.abs()).max().unwrap_or(0);
-            let drift = clock::format_duration(Duration::seconds(largest));
+            let largest = drifts
+                .iter()
+                .max_by_key(|d| d.seconds.abs())
+                .map(Drift::detail)
+                .unwrap_or_else(|| Msg::new("clock-skew.detail-drift"));
+            let drift = largest
+                .args
+                .iter()
+                .find(|(name, _)| *name == "drift")
+                .map(|(_, value)| value.clone())
+                .unwrap_or_default();
             Finding {
                 rule: self.id(),
                 severity: Severity::Warning,
                 title: Msg::new("clock-skew.title-drift"),
-                detail: with_offsets(Msg::new("clock-skew.detail-drift"))
-                    .arg("count", drifts.len())
-                    .arg("drift", &drift),
+                detail: with_offsets(largest).arg("count", drifts.len()),
                 evidence: drifts.into_iter().map(|d| d.evidence).collect(),
                 next_steps: vec![Msg::new("clock-skew.next-drift").arg("drift", drift)],
             }
@@ -171,6 +216,7 @@ fn database_drift(cx: &Context<'_>) -> Option<Drift> {
     Some(Drift {
         seconds,
         evidence: Evidence::new(members::DB_SERVER, "/utc_now", excerpt),
+        kind: DriftKind::DbServer,
     })
 }
 
@@ -207,6 +253,7 @@ fn subtask_drifts(cx: &Context<'_>) -> Vec<Drift> {
                     format!("id={}", subtask.id),
                     excerpt,
                 ),
+                kind: DriftKind::Subtask(subtask.id),
             });
         }
     }
@@ -259,7 +306,11 @@ fn log_drifts(cx: &Context<'_>) -> Vec<Drift> {
             format!("line {}", line.line_no),
             current_run::excerpt(&excerpt),
         );
-        drifts.push(Drift { seconds, evidence });
+        drifts.push(Drift {
+            seconds,
+            evidence,
+            kind: DriftKind::Log(member.to_string()),
+        });
     }
 
     drifts
@@ -326,6 +377,26 @@ static EN: &[(&str, &str)] = &[
         "Some clocks are apart by more than whole time-zone offsets, by up to {drift} (comparisons that disagree: {count}). Applied offsets: backend {backend}, MySQL session {db}, executor-manager and executor logs {em}; ages and the order of events in this report can be off by the drift.",
     ),
     (
+        "clock-skew.detail-db-behind",
+        "The MySQL server clock is {drift} behind the collecting host (its UTC_TIMESTAMP() against the bundle's collected_at; comparisons that disagree: {count}). Times the database writes, such as subtask created_at, are {drift} too early; applied offsets: backend {backend}, MySQL session {db}, executor-manager and executor logs {em}.",
+    ),
+    (
+        "clock-skew.detail-db-ahead",
+        "The MySQL server clock is {drift} ahead of the collecting host (its UTC_TIMESTAMP() against the bundle's collected_at; comparisons that disagree: {count}). Times the database writes, such as subtask created_at, are {drift} too late; applied offsets: backend {backend}, MySQL session {db}, executor-manager and executor logs {em}.",
+    ),
+    (
+        "clock-skew.detail-subtask",
+        "The backend process clock and the MySQL server clock are {drift} apart beyond their zone offsets: subtask {subtask} got created_at and completed_at in the same instant, yet they differ by more than a whole zone (comparisons that disagree: {count}). Which of the two is off cannot be told from the bundle; applied offsets: backend {backend}, MySQL session {db}, executor-manager and executor logs {em}.",
+    ),
+    (
+        "clock-skew.detail-log-ahead",
+        "The application clock in {member} is {drift} ahead of Docker's clock beyond the applied offset {em} (comparisons that disagree: {count}); its log times in this report are {drift} too late. Applied offsets: backend {backend}, MySQL session {db}.",
+    ),
+    (
+        "clock-skew.detail-log-behind",
+        "The application clock in {member} is {drift} behind Docker's clock beyond the applied offset {em} (comparisons that disagree: {count}); its log times in this report are {drift} too early. Applied offsets: backend {backend}, MySQL session {db}.",
+    ),
+    (
         "clock-skew.next",
         "Nothing to fix for the report, which shows UTC; when comparing database rows or logs by hand, shift their times by these offsets.",
     ),
@@ -339,7 +410,7 @@ static ZH: &[(&str, &str)] = &[
     ("clock-skew.title", "wegent 的时钟使用了不常见的时区"),
     (
         "clock-skew.detail",
-        "本报告按以下偏移把时间统一换算为 UTC：后端 {backend}，MySQL 会话 {db}，executor-manager 和 executor 日志 {em}。标准部署中 MySQL 会话和 executor-manager 为 +08:00，后端为 UTC 或 +08:00；本报告使用了实测的偏移，超时判断和时间线仍然准确。",
+        "本报告按以下偏移把时间统一换算为 UTC：后端 {backend}，MySQL 会话 {db}，executor-manager 和执行器日志 {em}。标准部署中 MySQL 会话和 executor-manager 为 +08:00，后端为 UTC 或 +08:00；本报告使用了实测的偏移，超时判断和时间线仍然准确。",
     ),
     (
         "clock-skew.title-drift",
@@ -347,7 +418,27 @@ static ZH: &[(&str, &str)] = &[
     ),
     (
         "clock-skew.detail-drift",
-        "有 {count} 项比较显示时钟之间的差异不是整时区偏移，最大相差 {drift}。已应用的偏移：后端 {backend}，MySQL 会话 {db}，executor-manager 和 executor 日志 {em}；本报告中的时长和事件顺序可能因此偏差。",
+        "有 {count} 项比较显示时钟之间的差异不是整时区偏移，最大相差 {drift}。已应用的偏移：后端 {backend}，MySQL 会话 {db}，executor-manager 和执行器日志 {em}；本报告中的时长和事件顺序可能因此偏差。",
+    ),
+    (
+        "clock-skew.detail-db-behind",
+        "MySQL 服务器时钟比采集主机慢 {drift}（其 UTC_TIMESTAMP() 对比数据包的 collected_at；不一致的比较共 {count} 项）。数据库写入的时间（如子任务的 created_at）因此早了 {drift}；已应用的偏移：后端 {backend}，MySQL 会话 {db}，executor-manager 和执行器日志 {em}。",
+    ),
+    (
+        "clock-skew.detail-db-ahead",
+        "MySQL 服务器时钟比采集主机快 {drift}（其 UTC_TIMESTAMP() 对比数据包的 collected_at；不一致的比较共 {count} 项）。数据库写入的时间（如子任务的 created_at）因此晚了 {drift}；已应用的偏移：后端 {backend}，MySQL 会话 {db}，executor-manager 和执行器日志 {em}。",
+    ),
+    (
+        "clock-skew.detail-subtask",
+        "后端进程时钟与 MySQL 服务器时钟在时区偏移之外还相差 {drift}：子任务 {subtask} 的 created_at 和 completed_at 在同一时刻写入，两者之差却不是整时区（不一致的比较共 {count} 项）。无法从数据包判断是哪一个时钟不准；已应用的偏移：后端 {backend}，MySQL 会话 {db}，executor-manager 和执行器日志 {em}。",
+    ),
+    (
+        "clock-skew.detail-log-ahead",
+        "{member} 中应用自身的时钟在已应用的偏移 {em} 之外比 Docker 时钟快 {drift}（不一致的比较共 {count} 项）；本报告中它的日志时间因此晚了 {drift}。已应用的偏移：后端 {backend}，MySQL 会话 {db}。",
+    ),
+    (
+        "clock-skew.detail-log-behind",
+        "{member} 中应用自身的时钟在已应用的偏移 {em} 之外比 Docker 时钟慢 {drift}（不一致的比较共 {count} 项）；本报告中它的日志时间因此早了 {drift}。已应用的偏移：后端 {backend}，MySQL 会话 {db}。",
     ),
     (
         "clock-skew.next",

@@ -84,7 +84,7 @@ impl Rule for CollectionIncomplete {
             rule: self.id(),
             severity: self.default_severity(),
             title: Msg::new("collection-incomplete.title"),
-            detail: Msg::new("collection-incomplete.detail").arg("sources", names.join(", ")),
+            detail: Msg::new("collection-incomplete.detail").list("sources", &names),
             evidence,
             next_steps: vec![Msg::new("collection-incomplete.next")],
         });
@@ -167,7 +167,7 @@ mod tests {
             findings[0]
                 .detail
                 .args
-                .contains(&("sources", "docker, logs".to_string()))
+                .contains(&("sources", "docker\u{1f}logs".to_string()))
         );
         assert_catalogue(&CollectionIncomplete, &findings);
     }

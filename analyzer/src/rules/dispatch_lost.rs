@@ -62,8 +62,7 @@ static EN: &[(&str, &str)] = &[
     (
         "dispatch-lost.next",
         "Search logs/executor-manager.txt and the backend log around the subtask's start for dispatch errors and read \
-         timeouts; then mark the task FAILED and send the message again (in the fork, setting subtask and task back to \
-         PENDING also makes executor-manager fetch it again).",
+         timeouts (in the fork, setting subtask and task back to PENDING also makes executor-manager fetch it again).",
     ),
 ];
 
@@ -90,8 +89,8 @@ static ZH: &[(&str, &str)] = &[
     ),
     (
         "dispatch-lost.next",
-        "在 logs/executor-manager.txt 和后端日志中查看子任务开始前后的派发错误与读取超时；然后将任务标记为 FAILED \
-         并重新发送消息（在分支版本中，把子任务和任务改回 PENDING 也会让 executor-manager 重新拉取）。",
+        "在 logs/executor-manager.txt 和后端日志中查看子任务开始前后的派发错误与读取超时\
+         （在分支版本中，把子任务和任务改回 PENDING 也会让 executor-manager 重新拉取）。",
     ),
 ];
 
@@ -156,7 +155,7 @@ impl Rule for DispatchLost {
             Flavour::Unknown => "dispatch-lost.detail",
         };
         let mut evidence = vec![
-            evidence::subtask(latest),
+            evidence::subtask(facts, latest),
             evidence::label_absent("task_id", facts.task_id),
         ];
         let lines = facts.task_lines_containing(&["dispatch", "timed out", "enqueued", "dequeued"]);
@@ -171,7 +170,13 @@ impl Rule for DispatchLost {
                 .arg("task", facts.task_id)
                 .arg("age", format_duration(age)),
             evidence,
-            next_steps: vec![Msg::new("dispatch-lost.next")],
+            next_steps: vec![
+                Msg::new("dispatch-lost.next"),
+                Msg::new("manual.mark-failed")
+                    .arg("subtask", latest.id)
+                    .arg("task", facts.task_id)
+                    .arg("reason", "dispatch lost"),
+            ],
         });
     }
 }

@@ -9,8 +9,9 @@
 //! or a Rust `panicked at`.
 //!
 //! Lines that `callback-failed`, `callback-rejected-by-backend`,
-//! `model-gateway-unavailable`, `model-request-rejected`, `git-clone-failed` or
-//! `schema-drift` report are left to those rules. So are lines with the signatures the
+//! `model-gateway-unavailable`, `model-request-rejected`, `model-not-configured` (a model
+//! that resolved to no usable configuration), `git-clone-failed` or `schema-drift` report
+//! are left to those rules. So are lines with the signatures the
 //! container rules report (`Docker run error`, `failed to become ready`, OOM, heartbeat
 //! timeouts, failed cancels). The first five lines are listed as evidence, and the detail
 //! gives the total.
@@ -42,7 +43,7 @@ use super::current_run;
 use super::{
     callback_failed, callback_rejected_by_backend, git_clone_failed, model_gateway_unavailable,
 };
-use super::{model_request_rejected, schema_drift};
+use super::{model_not_configured, model_request_rejected, schema_drift};
 use crate::engine::{Context, Finding, Msg, Rule, Severity};
 use crate::i18n::Lang;
 
@@ -89,11 +90,25 @@ fn explained_elsewhere(text: &str) -> bool {
         || callback_rejected_by_backend::is_rejected_callback(text)
         || model_gateway_unavailable::is_gateway_refusal(text)
         || model_request_rejected::is_request_rejection(text)
+        || model_not_configured::is_model_config_failure(text)
         || git_clone_failed::is_clone_failure(text)
         || schema_drift::is_schema_error(text)
 }
 
 pub struct ErrorsInLogs;
+
+/// Builds the detail for `count` matching lines of which the first `shown` are listed,
+/// with one wording for a single line, one for a complete list and one for a cut list.
+pub fn detail(count: usize, shown: usize) -> Msg {
+    let key = if count == 1 {
+        "errors-in-logs.detail-one"
+    } else if shown >= count {
+        "errors-in-logs.detail-all"
+    } else {
+        "errors-in-logs.detail"
+    };
+    Msg::new(key).arg("count", count).arg("shown", shown)
+}
 
 impl Rule for ErrorsInLogs {
     fn id(&self) -> &'static str {
@@ -131,9 +146,7 @@ impl Rule for ErrorsInLogs {
             rule: self.id(),
             severity: self.default_severity(),
             title: Msg::new("errors-in-logs.title"),
-            detail: Msg::new("errors-in-logs.detail")
-                .arg("count", errors.len())
-                .arg("shown", shown),
+            detail: detail(errors.len(), shown),
             evidence,
             next_steps: vec![Msg::new("errors-in-logs.next")],
         });
@@ -147,7 +160,15 @@ static EN: &[(&str, &str)] = &[
     ),
     (
         "errors-in-logs.detail",
-        "Log lines of this task report errors, exceptions or tracebacks that match no known failure signature (matching lines: {count}, listed: the first {shown}).",
+        "Log lines of this task report errors, exceptions or tracebacks that match no known failure signature ({count} matching lines; the first {shown} are listed).",
+    ),
+    (
+        "errors-in-logs.detail-all",
+        "Log lines of this task report errors, exceptions or tracebacks that match no known failure signature ({count} matching lines, all listed).",
+    ),
+    (
+        "errors-in-logs.detail-one",
+        "One log line of this task reports an error, exception or traceback that matches no known failure signature.",
     ),
     (
         "errors-in-logs.next",
@@ -163,6 +184,14 @@ static ZH: &[(&str, &str)] = &[
     (
         "errors-in-logs.detail",
         "有 {count} 行属于本任务的日志报告了错误、异常或调用栈，且不符合任何已知的故障特征；下面列出前 {shown} 行。",
+    ),
+    (
+        "errors-in-logs.detail-all",
+        "有 {count} 行属于本任务的日志报告了错误、异常或调用栈，且不符合任何已知的故障特征；下面全部列出。",
+    ),
+    (
+        "errors-in-logs.detail-one",
+        "有一行属于本任务的日志报告了错误、异常或调用栈，且不符合任何已知的故障特征。",
     ),
     (
         "errors-in-logs.next",

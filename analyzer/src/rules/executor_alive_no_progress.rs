@@ -119,8 +119,11 @@ impl Rule for ExecutorAliveNoProgress {
             return;
         }
 
-        let mut evidence = vec![evidence::container(container), evidence::subtask(latest)];
-        evidence.extend(facts.task.map(evidence::task_status));
+        let mut evidence = vec![
+            evidence::container(container),
+            evidence::subtask(facts, latest),
+        ];
+        evidence.extend(facts.task.map(|task| evidence::task_status(facts, task)));
         evidence.extend(newest_activity_line(facts).map(evidence::log));
         let heartbeat = cx.bundle.redis.as_ref().and_then(|r| r.heartbeat.as_ref());
         if let Some(age) = heartbeat.and_then(|h| h.age_seconds) {

@@ -27,7 +27,7 @@
 use regex::Regex;
 use serde_json::Value;
 
-use crate::bundle::model::members;
+use crate::bundle::model::{ContainerInfo, ContainerRole, members};
 use crate::engine::{Context, Evidence, Finding, Msg, Rule, Severity, evidence};
 use crate::i18n::Lang;
 
@@ -54,6 +54,12 @@ static EN: &[(&str, &str)] = &[
         "List the running executors with `docker ps --filter label=owner=executor_manager`, remove those of finished tasks, \
          or raise MAX_CONCURRENT_TASKS of executor-manager if the host has room.",
     ),
+    (
+        "executor-capacity-exhausted.next-holders",
+        "These running executors hold the slots: {holders}. Check in the Wegent UI which of their tasks have finished, \
+         remove those containers with `docker rm -f <name>`, or raise MAX_CONCURRENT_TASKS of executor-manager if the host \
+         has room.",
+    ),
 ];
 
 static ZH: &[(&str, &str)] = &[
@@ -72,9 +78,37 @@ static ZH: &[(&str, &str)] = &[
         "用 `docker ps --filter label=owner=executor_manager` 列出运行中的执行器，删除已结束任务的执行器；\
          若主机资源充足，也可以调高 executor-manager 的 MAX_CONCURRENT_TASKS。",
     ),
+    (
+        "executor-capacity-exhausted.next-holders",
+        "占用执行器槽位的是这些运行中的执行器：{holders}。请在 Wegent 界面中确认其中哪些任务已经结束，\
+         用 `docker rm -f <name>` 删除这些容器；若主机资源充足，也可以调高 executor-manager 的 MAX_CONCURRENT_TASKS。",
+    ),
 ];
 
 /// Running count and limit, and the evidence they come from.
+/// Running executor containers of any task, which hold executor slots, in Docker's order.
+fn slot_holders<'a>(cx: &Context<'a>) -> Vec<&'a ContainerInfo> {
+    cx.bundle
+        .containers
+        .as_ref()
+        .map(|c| {
+            c.containers
+                .iter()
+                .filter(|c| c.role != ContainerRole::Service && c.state == "running")
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Returns a container label, or `-` when it is absent.
+fn label<'a>(container: &'a ContainerInfo, name: &str) -> &'a str {
+    container
+        .labels
+        .get(name)
+        .map(String::as_str)
+        .unwrap_or("-")
+}
+
 struct Capacity {
     running: i64,
     limit: i64,
@@ -195,6 +229,20 @@ impl Rule for ExecutorCapacityExhausted {
         };
 
         let mut evidence = capacity.evidence;
+        let holders = slot_holders(cx);
+        evidence.extend(holders.iter().map(|c| {
+            Evidence::new(
+                members::CONTAINERS,
+                format!("name={}", c.name),
+                format!(
+                    "task_id={} subtask_id={} state={} started_at={}",
+                    label(c, "task_id"),
+                    label(c, "subtask_id"),
+                    c.state,
+                    c.started_at.as_deref().unwrap_or("-")
+                ),
+            )
+        }));
         let lines = facts.task_lines_containing(&["no available slots", "at capacity"]);
         evidence.extend(lines.into_iter().rev().take(2).map(evidence::log));
 
@@ -206,7 +254,15 @@ impl Rule for ExecutorCapacityExhausted {
                 .arg("running", capacity.running)
                 .arg("limit", capacity.limit),
             evidence,
-            next_steps: vec![Msg::new("executor-capacity-exhausted.next")],
+            next_steps: vec![if holders.is_empty() {
+                Msg::new("executor-capacity-exhausted.next")
+            } else {
+                let names: Vec<String> = holders
+                    .iter()
+                    .map(|c| format!("{} (task_id={})", c.name, label(c, "task_id")))
+                    .collect();
+                Msg::new("executor-capacity-exhausted.next-holders").list("holders", &names)
+            }],
         });
     }
 }

@@ -93,7 +93,7 @@ impl Rule for ExecutorDeletedByCleanup {
             .clone()
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "?".into());
-        let mut evidence = vec![evidence::subtask(latest)];
+        let mut evidence = vec![evidence::subtask(facts, latest)];
         match facts.active_container {
             Some(container) => evidence.push(evidence::container(container)),
             None if facts.docker_listed && name != "?" => {

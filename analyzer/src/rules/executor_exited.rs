@@ -193,7 +193,10 @@ impl Rule for ExecutorExited {
             .exit_code
             .map(|c| c.to_string())
             .unwrap_or_else(|| "?".into());
-        let mut evidence = vec![evidence::container(container), evidence::subtask(latest)];
+        let mut evidence = vec![
+            evidence::container(container),
+            evidence::subtask(facts, latest),
+        ];
         let log_member = crate::bundle::model::members::executor_logs(&container.name);
         evidence.extend(cx.bundle.lines_of(&log_member).last().map(evidence::log));
 

@@ -91,7 +91,10 @@ impl Rule for ExecutorExitedWithoutCallback {
             return;
         }
 
-        let mut evidence = vec![evidence::container(container), evidence::subtask(latest)];
+        let mut evidence = vec![
+            evidence::container(container),
+            evidence::subtask(facts, latest),
+        ];
         evidence.extend(
             facts
                 .task_lines_containing(&["callback"])

@@ -176,7 +176,7 @@ static ZH: &[(&str, &str)] = &[
     ),
     (
         "executor-manager-unreachable.detail",
-        "采集时 GET {url} 的结果为 {result}。没有 executor-manager，执行不会被分发，executor 容器不会启动，回调也无法送达后端。",
+        "采集时 GET {url} 的结果为 {result}。没有 executor-manager，执行不会被分发，执行器容器不会启动，回调也无法送达后端。",
     ),
     (
         "executor-manager-unreachable.next",

@@ -52,8 +52,7 @@ static EN: &[(&str, &str)] = &[
     ),
     (
         "executor-missing.next",
-        "Search logs/executor-manager.txt for {name} to see when and why the container was removed, \
-         then mark the task FAILED or send the message again so that a new executor starts.",
+        "Search logs/executor-manager.txt for {name} to see when and why the container was removed.",
     ),
 ];
 
@@ -66,8 +65,7 @@ static ZH: &[(&str, &str)] = &[
     ),
     (
         "executor-missing.next",
-        "在 logs/executor-manager.txt 中搜索 {name}，查明容器何时、为何被删除；\
-         然后将任务标记为 FAILED，或重新发送消息以启动新的执行器。",
+        "在 logs/executor-manager.txt 中搜索 {name}，查明容器何时、为何被删除。",
     ),
 ];
 
@@ -160,7 +158,7 @@ impl Rule for ExecutorMissing {
         }
 
         let mut how = Vec::new();
-        let mut evidence = vec![evidence::subtask(latest)];
+        let mut evidence = vec![evidence::subtask(facts, latest)];
         if facts.docker_listed {
             how.push(members::CONTAINERS);
             evidence.push(evidence::container_absent(&name.name));
@@ -182,9 +180,15 @@ impl Rule for ExecutorMissing {
             detail: Msg::new("executor-missing.detail")
                 .arg("subtask", latest.id)
                 .arg("name", &name.name)
-                .arg("sources", how.join(", ")),
+                .list("sources", &how),
             evidence,
-            next_steps: vec![Msg::new("executor-missing.next").arg("name", &name.name)],
+            next_steps: vec![
+                Msg::new("executor-missing.next").arg("name", &name.name),
+                Msg::new("manual.mark-failed")
+                    .arg("subtask", latest.id)
+                    .arg("task", facts.task_id)
+                    .arg("reason", "executor container gone"),
+            ],
         });
     }
 }

@@ -129,7 +129,10 @@ impl Rule for ExecutorOomKilled {
                     .arg("subtask", latest.id)
                     .arg("status", &latest.status)
                     .arg("finished", finished_text(container)),
-                evidence: vec![evidence::container(container), evidence::subtask(latest)],
+                evidence: vec![
+                    evidence::container(container),
+                    evidence::subtask(facts, latest),
+                ],
                 next_steps: vec![Msg::new("executor-oom-killed.next")],
             });
             return;
@@ -154,7 +157,7 @@ impl Rule for ExecutorOomKilled {
                 severity: self.default_severity(),
                 title: Msg::new("executor-oom-killed.title"),
                 detail: Msg::new("executor-oom-killed.detail-message").arg("subtask", latest.id),
-                evidence: vec![evidence::subtask(latest)],
+                evidence: vec![evidence::subtask(facts, latest)],
                 next_steps: vec![Msg::new("executor-oom-killed.next")],
             });
         }

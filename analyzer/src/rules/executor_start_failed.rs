@@ -128,7 +128,7 @@ impl Rule for ExecutorStartFailed {
             .and_then(Value::as_str);
         if is_start_error(message) || error_type == Some("task_queue_failure") {
             reasons.push(evidence::clip_to(message, 200));
-            evidence.push(evidence::subtask(latest));
+            evidence.push(evidence::subtask(facts, latest));
         }
 
         if let Some(container) = facts.active_container {
@@ -183,7 +183,7 @@ impl Rule for ExecutorStartFailed {
             .iter()
             .any(|e| e.source == crate::bundle::model::members::DB_SUBTASKS)
         {
-            evidence.push(evidence::subtask(latest));
+            evidence.push(evidence::subtask(facts, latest));
         }
 
         out.push(Finding {

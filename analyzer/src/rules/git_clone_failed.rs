@@ -178,11 +178,11 @@ static ZH: &[(&str, &str)] = &[
     ("git-clone-failed.title", "无法克隆任务的代码仓库"),
     (
         "git-clone-failed.detail",
-        "包中有 {count} 处显示 executor 克隆任务仓库失败，agent 没有可用的工作区。最新一次执行为 {status}。",
+        "包中有 {count} 处显示执行器克隆任务仓库失败，智能体没有可用的工作区。最新一次执行为 {status}。",
     ),
     (
         "git-clone-failed.detail-prompt",
-        "包中有 {count} 处显示 executor 克隆任务仓库失败，agent 没有可用的工作区。\"could not read Username\" 表示克隆 URL 中没有可用的令牌，git 转而尝试交互式询问。最新一次执行为 {status}。",
+        "包中有 {count} 处显示执行器克隆任务仓库失败，智能体没有可用的工作区。\"could not read Username\" 表示克隆 URL 中没有可用的令牌，git 转而尝试交互式询问。最新一次执行为 {status}。",
     ),
     (
         "git-clone-failed.next",
@@ -190,7 +190,7 @@ static ZH: &[(&str, &str)] = &[
     ),
     (
         "git-clone-failed.next-aes",
-        "executor-manager 运行时没有 GIT_TOKEN_AES_KEY：为它配置与后端相同的 GIT_TOKEN_AES_KEY 和 GIT_TOKEN_AES_IV，使 executor 能解密 git 令牌，然后重启它。",
+        "executor-manager 运行时没有 GIT_TOKEN_AES_KEY：为它配置与后端相同的 GIT_TOKEN_AES_KEY 和 GIT_TOKEN_AES_IV，使执行器能解密 git 令牌，然后重启它。",
     ),
     (
         "git-clone-failed.next-retry",

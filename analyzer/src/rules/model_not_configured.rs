@@ -73,6 +73,18 @@ impl Problem {
 static ERROR_LEVEL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(?:ERROR|CRITICAL|FATAL)\b").expect("pattern compiles"));
 
+/// Wording of an executor that found no usable model configuration.
+static CONFIG_FAILURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)resolved to no active model|no (?:active |usable )?model configuration")
+        .expect("pattern compiles")
+});
+
+/// True when a log line reports that the task's model has no usable configuration, the
+/// failure this rule explains from the database.
+pub fn is_model_config_failure(text: &str) -> bool {
+    CONFIG_FAILURE.is_match(text)
+}
+
 /// Maximum number of log lines cited that name the model.
 const MAX_LOG_LINES: usize = 2;
 
@@ -167,7 +179,10 @@ impl Rule for ModelNotConfigured {
         let model_errors: Vec<_> = current_run::task_lines(cx)
             .into_iter()
             .filter(|l| current_run::in_current_run(cx.facts, l))
-            .filter(|l| l.text.contains(requested) && ERROR_LEVEL.is_match(&l.text))
+            .filter(|l| {
+                ERROR_LEVEL.is_match(&l.text)
+                    && (l.text.contains(requested) || is_model_config_failure(&l.text))
+            })
             .collect();
         evidence.extend(
             model_errors
@@ -249,7 +264,7 @@ static ZH: &[(&str, &str)] = &[
     ),
     (
         "model-not-configured.detail",
-        "任务请求模型 {model}（{source}），但不存在该名称的 Model，executor 拿不到可用的模型配置。",
+        "任务请求模型 {model}（{source}），但不存在该名称的 Model，执行器拿不到可用的模型配置。",
     ),
     (
         "model-not-configured.detail-inactive",
@@ -257,7 +272,7 @@ static ZH: &[(&str, &str)] = &[
     ),
     (
         "model-not-configured.detail-no-base-url",
-        "任务请求模型 {model}（{source}），但该名称的启用 Model 都没有 base_url，agent 不知道应把请求发往何处。",
+        "任务请求模型 {model}（{source}），但该名称的启用 Model 都没有 base_url，智能体不知道应把请求发往何处。",
     ),
     (
         "model-not-configured.detail-no-api-key",

@@ -122,7 +122,7 @@ impl Rule for NeverDispatched {
             (self.default_severity(), "never-dispatched.detail")
         };
 
-        let mut evidence = vec![evidence::subtask(latest)];
+        let mut evidence = vec![evidence::subtask(facts, latest)];
         if offline {
             evidence.push(evidence::task_label("type", "offline"));
         }

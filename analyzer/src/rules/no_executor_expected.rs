@@ -8,6 +8,10 @@
 //!   device;
 //! - a group-chat task without any assistant subtask, because no AI turn was triggered.
 //!
+//! When such a task still claims PENDING or RUNNING and shows no sign of activity (DB
+//! updates, log lines) for longer than `--stale-after`, the note becomes a critical
+//! finding: the answer is not coming, even though no container is involved.
+//!
 //! ### Why it matters
 //! Without this note a reader would expect a container and count its absence as the
 //! problem. The container rules stay silent for these tasks; their problems show in the
@@ -21,6 +25,7 @@
 //! Nothing to fix here; look at the chat_shell or backend log (device tasks: the device
 //! connection) when such a task does not finish.
 
+use crate::engine::clock::{format_duration, format_utc};
 use crate::engine::facts::NoExecutorReason;
 use crate::engine::{Context, Finding, Msg, Rule, Severity, evidence};
 use crate::i18n::Lang;
@@ -47,6 +52,21 @@ static EN: &[(&str, &str)] = &[
         "Task {task} is a group chat whose message triggered no AI turn, so no executor container is expected.",
     ),
     (
+        "no-executor-expected.title-stale",
+        "this task runs without an executor container and has made no progress",
+    ),
+    (
+        "no-executor-expected.detail-stale",
+        "Task {task} needs no executor container, but it has been {status} with no sign of activity for {age}, longer than \
+         the {threshold} threshold (last activity {last}). The answer is not coming: chat_shell, the backend or the device \
+         stopped working on it.",
+    ),
+    (
+        "no-executor-expected.next-stale",
+        "Read the chat_shell and backend logs around {last} for errors of subtask {subtask} (for a device task, check that \
+         the device is connected), then cancel the task in the Wegent UI and send the message again.",
+    ),
+    (
         "no-executor-expected.next",
         "If the task does not finish, read the chat_shell and backend logs (for device tasks, check the device's connection) \
          instead of looking for a container.",
@@ -66,6 +86,19 @@ static ZH: &[(&str, &str)] = &[
     (
         "no-executor-expected.detail-group-chat",
         "任务 {task} 是群聊，其消息没有触发 AI 回复，因此不需要执行器容器。",
+    ),
+    (
+        "no-executor-expected.title-stale",
+        "该任务不使用执行器容器，且已没有进展",
+    ),
+    (
+        "no-executor-expected.detail-stale",
+        "任务 {task} 不需要执行器容器，但已处于 {status} 状态 {age} 没有任何活动迹象，超过了 {threshold} 的阈值（最后活动时间 {last}）。\
+         回复不会再来：chat_shell、后端或设备已停止处理它。",
+    ),
+    (
+        "no-executor-expected.next-stale",
+        "查看 chat_shell 和后端日志中 {last} 前后子任务 {subtask} 的错误（设备任务请检查设备是否在线），然后在 Wegent 界面中取消该任务并重新发送消息。",
     ),
     (
         "no-executor-expected.next",
@@ -109,7 +142,16 @@ impl Rule for NoExecutorExpected {
         if let Some(source) = facts.label("source") {
             evidence.push(evidence::task_label("source", source));
         }
-        evidence.extend(facts.latest_assistant.map(evidence::subtask));
+        evidence.extend(
+            facts
+                .latest_assistant
+                .map(|row| evidence::subtask(facts, row)),
+        );
+
+        if let Some(stale) = stale_finding(cx, evidence.clone()) {
+            out.push(stale);
+            return;
+        }
 
         out.push(Finding {
             rule: self.id(),
@@ -120,6 +162,44 @@ impl Rule for NoExecutorExpected {
             next_steps: vec![Msg::new("no-executor-expected.next")],
         });
     }
+}
+
+/// Builds the critical form of the note, when the task claims PENDING or RUNNING and its
+/// newest sign of activity is older than `--stale-after`.
+fn stale_finding(cx: &Context<'_>, evidence: Vec<crate::engine::Evidence>) -> Option<Finding> {
+    let facts = cx.facts;
+    let status = match facts.latest_assistant {
+        Some(row) => row.status.as_str(),
+        None => facts.task_status.as_deref()?,
+    };
+    if !matches!(status, "PENDING" | "RUNNING") || facts.task_is_terminal() {
+        return None;
+    }
+
+    let last = facts.last_activity?;
+    let age = facts.age(last);
+    if age <= cx.options.stale_after {
+        return None;
+    }
+
+    let subtask = facts.latest_assistant.map(|s| s.id).unwrap_or_default();
+    Some(Finding {
+        rule: "no-executor-expected",
+        severity: Severity::Critical,
+        title: Msg::new("no-executor-expected.title-stale"),
+        detail: Msg::new("no-executor-expected.detail-stale")
+            .arg("task", facts.task_id)
+            .arg("status", status)
+            .arg("age", format_duration(age))
+            .arg("threshold", format_duration(cx.options.stale_after))
+            .arg("last", format_utc(last)),
+        evidence,
+        next_steps: vec![
+            Msg::new("no-executor-expected.next-stale")
+                .arg("last", format_utc(last))
+                .arg("subtask", subtask),
+        ],
+    })
 }
 
 #[cfg(test)]
@@ -138,6 +218,23 @@ mod tests {
 
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].severity, Severity::Info);
+    }
+
+    #[test]
+    fn turns_critical_when_chat_task_is_stale() {
+        let mut bundle = running_fork_bundle();
+        task_mut(&mut bundle).json["metadata"]["labels"]["source"] = json!("chat_shell");
+        let options = crate::engine::Options {
+            stale_after: chrono::Duration::minutes(1),
+            now: chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z")
+                .ok()
+                .map(|t| t.with_timezone(&chrono::Utc)),
+        };
+
+        let findings = run_rule_with(&NoExecutorExpected, &bundle, &options);
+
+        assert_eq!(findings[0].severity, Severity::Critical);
+        assert_eq!(findings[0].title.key, "no-executor-expected.title-stale");
     }
 
     #[test]

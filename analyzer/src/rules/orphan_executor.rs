@@ -188,7 +188,7 @@ impl Rule for OrphanExecutor {
                     ));
                 }
             }
-            evidence.extend(facts.task.map(evidence::task_status));
+            evidence.extend(facts.task.map(|task| evidence::task_status(facts, task)));
             if let Some(value) = facts.label("autoDeleteExecutor") {
                 evidence.push(evidence::task_label("autoDeleteExecutor", value));
             }

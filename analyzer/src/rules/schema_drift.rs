@@ -130,13 +130,12 @@ impl Rule for SchemaDrift {
         let missing = gaps
             .iter()
             .map(|gap| gap.expected.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
+            .collect::<Vec<_>>();
         let detail = if gaps.is_empty() {
             Msg::new("schema-drift.detail-logs").arg("count", errors.len())
         } else {
             Msg::new("schema-drift.detail")
-                .arg("missing", &missing)
+                .list("missing", &missing)
                 .arg("flavour", flavour_name(cx.facts.flavour))
         };
 

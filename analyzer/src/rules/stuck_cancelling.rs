@@ -137,8 +137,12 @@ impl Rule for StuckCancelling {
             return;
         };
 
-        let mut evidence = vec![evidence::task_status(task)];
-        evidence.extend(facts.latest_assistant.map(evidence::subtask));
+        let mut evidence = vec![evidence::task_status(facts, task)];
+        evidence.extend(
+            facts
+                .latest_assistant
+                .map(|row| evidence::subtask(facts, row)),
+        );
         match facts.active_container {
             Some(container) => evidence.push(evidence::container(container)),
             None if expects_container => evidence.push(evidence::container_absent(&name)),

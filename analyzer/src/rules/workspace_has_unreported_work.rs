@@ -286,15 +286,15 @@ static ZH: &[(&str, &str)] = &[
     ),
     (
         "workspace-has-unreported-work.detail",
-        "{path} 的工作区中有任务结果未列出的工作（最新一次执行于 {start} 开始后的提交：{commits} 个；未提交的路径：{dirty} 个），而最新一次执行为 {status}。一旦 executor 或其工作区被清理，这些工作就会丢失。",
+        "{path} 的工作区中有任务结果未列出的工作（最新一次执行于 {start} 开始后的提交：{commits} 个；未提交的路径：{dirty} 个），而最新一次执行为 {status}。一旦执行器或其工作区被清理，这些工作就会丢失。",
     ),
     (
         "workspace-has-unreported-work.next",
-        "在 executor 被删除之前保存这些工作：从 {path} 推送分支，或复制整个仓库。",
+        "在执行器被删除之前保存这些工作：从 {path} 推送分支，或复制整个仓库。",
     ),
     (
         "workspace-has-unreported-work.next-finish",
-        "对照任务的需求查看这些提交，判断 agent 完成到了哪一步，然后手工完成或在新任务中继续。",
+        "对照任务的需求查看这些提交，判断智能体完成到了哪一步，然后手工完成或在新任务中继续。",
     ),
 ];
 

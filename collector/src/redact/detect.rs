@@ -20,7 +20,7 @@ use super::spans::{Action, PRIORITY_KNOWN, PRIORITY_USER, Span};
 use super::url::{rule_for_scheme, userinfo_spans};
 use super::user_rules::UserRule;
 
-/// What a detection pass is for.
+/// Purpose of a detection pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Mode {
     /// Every rule, pseudonyms included when enabled.
@@ -144,8 +144,7 @@ impl Detector<'_> {
     ) {
         for rule_use in uses {
             let trigger_start = start + rule_use.skip;
-            let at_boundary =
-                trigger_start == 0 || !buf[trigger_start - 1].is_ascii_alphanumeric();
+            let at_boundary = trigger_start == 0 || !buf[trigger_start - 1].is_ascii_alphanumeric();
             if rule_use.boundary && !at_boundary {
                 continue;
             }
@@ -200,19 +199,32 @@ impl Detector<'_> {
             match rule.handler {
                 Handler::Group(0) => {
                     for found in regex.find_iter(text) {
-                        self.push_checked(rule, work.start + found.start(), work.start + found.end(), buf, spans);
+                        self.push_checked(
+                            rule,
+                            work.start + found.start(),
+                            work.start + found.end(),
+                            buf,
+                            spans,
+                        );
                     }
                 }
                 Handler::Group(group) => {
                     for captures in regex.captures_iter(text) {
                         if let Some(found) = captures.get(group) {
-                            self.push_checked(rule, work.start + found.start(), work.start + found.end(), buf, spans);
+                            self.push_checked(
+                                rule,
+                                work.start + found.start(),
+                                work.start + found.end(),
+                                buf,
+                                spans,
+                            );
                         }
                     }
                 }
                 Handler::Userinfo => {
                     for captures in regex.captures_iter(text) {
-                        let (Some(scheme), Some(userinfo)) = (captures.get(1), captures.get(2)) else {
+                        let (Some(scheme), Some(userinfo)) = (captures.get(1), captures.get(2))
+                        else {
                             continue;
                         };
                         let name = rule_for_scheme(scheme.as_bytes());
@@ -249,17 +261,34 @@ impl Detector<'_> {
         }
     }
 
-    fn push_checked(&self, rule: &PatternRule, start: usize, end: usize, buf: &[u8], spans: &mut Vec<Span>) {
+    fn push_checked(
+        &self,
+        rule: &PatternRule,
+        start: usize,
+        end: usize,
+        buf: &[u8],
+        spans: &mut Vec<Span>,
+    ) {
         if rule.check.is_some_and(|check| !check(&buf[start..end])) {
             return;
         }
-        spans.push(Span::mask(start, end, rule.priority, Arc::clone(&rule.name)));
+        spans.push(Span::mask(
+            start,
+            end,
+            rule.priority,
+            Arc::clone(&rule.name),
+        ));
     }
 
     fn pem_span(&self, buf: &[u8], start: usize, rule: usize, spans: &mut Vec<Span>) {
         if let Some(end) = pem::block_end(buf, start) {
             let rule = &self.rules[rule];
-            spans.push(Span::mask(start, end, rule.priority, Arc::clone(&rule.name)));
+            spans.push(Span::mask(
+                start,
+                end,
+                rule.priority,
+                Arc::clone(&rule.name),
+            ));
         }
     }
 
@@ -271,7 +300,12 @@ impl Detector<'_> {
                 if let Some(found) = captures.get(rule.group)
                     && found.start() < found.end()
                 {
-                    spans.push(Span::mask(found.start(), found.end(), PRIORITY_USER, Arc::clone(&rule.name)));
+                    spans.push(Span::mask(
+                        found.start(),
+                        found.end(),
+                        PRIORITY_USER,
+                        Arc::clone(&rule.name),
+                    ));
                 }
             }
         }

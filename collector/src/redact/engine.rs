@@ -46,14 +46,14 @@ const KEY_RULE_NAMES: &[&str] = &[
     "aes-iv",
 ];
 
-/// Longest value spread by [`Redactor::remember`]; longer values (whole config files)
-/// are still masked where a key or pattern rule finds them.
+/// Maximum length of a value spread by [`Redactor::remember`]. Longer values (whole
+/// config files) are still masked where a key or pattern rule finds them.
 const MAX_KNOWN_LEN: usize = 8 * 1024;
 
 /// Total bytes of remembered values; beyond it new values are not spread.
 const MAX_KNOWN_TOTAL: usize = 4 * 1024 * 1024;
 
-/// Where a known value came from.
+/// Origin of a known value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum KnownSource {
     /// Wegent defaults and user literals: searched at any length.
@@ -66,11 +66,11 @@ enum KnownSource {
 
 /// The redaction engine of one bundle.
 ///
-/// It masks secrets by structure (values under secret keys), by pattern (token
-/// shapes), and by value (secrets the collector remembered), replacing each with
+/// It finds secrets by structure (values under secret keys), by pattern (token shapes)
+/// and by value (secrets the collector remembered). Each is replaced with
 /// `[REDACTED:<rule>:<h>]`, where `<h>` is a keyed hash that is the same for the same
-/// secret within this redactor. All methods take `&self`, so one redactor can serve
-/// the bundle writer and the log output at once.
+/// secret within this redactor. All methods take `&self`, so one redactor can serve the
+/// bundle writer and the log output at once.
 pub struct Redactor {
     key: MaskKey,
     rules: Vec<PatternRule>,
@@ -82,7 +82,7 @@ pub struct Redactor {
     state: Mutex<State>,
 }
 
-/// What changes while a bundle is redacted.
+/// Mutable state: known values, identities, the prefilter, mask labels and counts.
 #[derive(Default)]
 struct State {
     known: Vec<KnownValue>,
@@ -93,6 +93,8 @@ struct State {
     /// The prefilter for the current known values and identities; `None` when stale.
     scanner: Option<Arc<Scanner>>,
     tables: RenderTables,
+    /// Member paths whose redaction was counted; the writer redacts some names twice.
+    counted_names: HashSet<String>,
     /// Replacements per member, then per rule.
     counts: BTreeMap<String, RuleCounts>,
 }
@@ -121,8 +123,9 @@ impl Redactor {
 
     /// Creates a redactor with the built-in rules plus the rules of a TOML file.
     ///
-    /// The file format is described in [`super::user_rules`]. An unreadable file, invalid
-    /// TOML, or an invalid rule is an error that names the file, the rule and the fix.
+    /// The file contains `[[rule]]` tables with a `name` and a `regex`, a `literal` or
+    /// `keys` (see `docs/redaction.md`). An unreadable file, invalid TOML, or an invalid
+    /// rule is an error that names the file, the rule and the fix.
     pub fn with_user_rules(path: impl AsRef<Path>) -> Result<Redactor, RulesError> {
         let rules = user_rules::load(path.as_ref(), &reserved_names())?;
         Ok(Redactor::from_user_rules(rules))
@@ -130,7 +133,10 @@ impl Redactor {
 
     /// Like [`Redactor::with_user_rules`], with the file's text given directly; `origin`
     /// names it in errors.
-    pub fn with_user_rules_text(text: &str, origin: impl AsRef<Path>) -> Result<Redactor, RulesError> {
+    pub fn with_user_rules_text(
+        text: &str,
+        origin: impl AsRef<Path>,
+    ) -> Result<Redactor, RulesError> {
         let rules = user_rules::parse(text, origin.as_ref(), &reserved_names())?;
         Ok(Redactor::from_user_rules(rules))
     }
@@ -169,7 +175,7 @@ impl Redactor {
         self
     }
 
-    /// Whether names and addresses are replaced by stand-ins.
+    /// Returns whether names and addresses are replaced by stand-ins.
     pub fn is_pseudonymizing(&self) -> bool {
         self.pseudonymize
     }
@@ -215,7 +221,7 @@ impl Redactor {
 
     /// Remembers the values that the key rules find in `data`, without changing it.
     ///
-    /// The bundle writer redacts members one after another; calling this on each member
+    /// The bundle writer redacts members one after another. Calling this on each member
     /// as it is added lets a secret found in a later member be masked in earlier ones.
     pub fn learn(&self, data: &[u8]) {
         let scanner = self.scanner();
@@ -252,13 +258,17 @@ impl Redactor {
     }
 
     /// Redacts a member path (an executor name can carry a user name, a file name a
-    /// token), counting replacements under the redacted path.
+    /// token). Replacements are counted under the redacted path, once per path however
+    /// often it is redacted.
     pub fn redact_member_name(&self, name: &str) -> String {
         let Some((bytes, counts)) = self.redact_inner(name.as_bytes(), 0) else {
             return name.to_string();
         };
         let redacted = String::from_utf8_lossy(&bytes).into_owned();
-        self.count(&redacted, counts);
+        let first_time = self.lock().counted_names.insert(name.to_string());
+        if first_time {
+            self.count(&redacted, counts);
+        }
         redacted
     }
 
@@ -290,9 +300,9 @@ impl Redactor {
         summary
     }
 
-    /// Redacts `data` and returns the output with the replacements per rule; when the
-    /// key rules taught new values, runs once more so they are masked elsewhere in the
-    /// same input too.
+    /// Redacts `data` and returns the output with the replacements per rule. When the
+    /// key rules taught new values, it runs once more, so they are masked elsewhere in
+    /// the same input too.
     fn redact_inner(&self, data: &[u8], pass: u8) -> Option<(Vec<u8>, RuleCounts)> {
         let scanner = self.scanner();
         let spans = self.detector(&scanner, Mode::Redact).detect(data);
@@ -412,9 +422,10 @@ impl Redactor {
     }
 }
 
-/// Values found under secret keys that are worth spreading: at least 8 bytes once
-/// unescaped, no spaces, and two kinds of character (letters and digits, or letters and
-/// symbols), so words such as `changeme` do not turn every occurrence into a mask.
+/// Returns the values found under secret keys that are worth spreading. They come from
+/// structured text, have at least 8 bytes once unescaped, are no path or URL, contain no
+/// spaces, and mix two kinds of character (letters and digits, or letters and symbols),
+/// so words such as `changeme` stay unspread.
 fn learnable_values(data: &[u8], spans: &[Span]) -> Vec<(Vec<u8>, Arc<str>)> {
     spans
         .iter()
@@ -427,7 +438,8 @@ fn learnable_values(data: &[u8], spans: &[Span]) -> Vec<(Vec<u8>, Arc<str>)> {
 }
 
 fn is_learnable(value: &[u8]) -> bool {
-    if value.len() < MIN_KNOWN_LEN || value.iter().any(u8::is_ascii_whitespace) {
+    let path_or_url = value.starts_with(b"/") || value.windows(3).any(|w| w == b"://");
+    if value.len() < MIN_KNOWN_LEN || path_or_url || value.iter().any(u8::is_ascii_whitespace) {
         return false;
     }
     let classes = [
@@ -468,6 +480,14 @@ mod tests {
         assert!(!is_learnable(b"12345678901"));
         assert!(!is_learnable(b"short1"));
         assert!(!is_learnable(b"two words1"));
+        assert!(!is_learnable(b"/run/secrets/db1"));
+        assert!(!is_learnable(b"https://host/x1"));
+    }
+
+    #[test]
+    fn redactor_is_shareable() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Redactor>();
     }
 
     #[test]

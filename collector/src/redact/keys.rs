@@ -1,13 +1,14 @@
-//! Which key names hold secrets: JSON keys, environment variable names, Python dict
-//! keys, `KEY=VALUE` names, HTTP header names and command-line flags.
+//! Classification of key names as secret or not: JSON keys, environment variable
+//! names, Python dict keys, `KEY=VALUE` names, HTTP header names and command-line flags.
 //!
 //! A key is split into lowercase words at `_`, `-`, `.`, `/`, spaces and camelCase
 //! boundaries (`GIT_TOKEN_AES_KEY` gives `git token aes key`, `apiKeyName` gives
-//! `api key name`). A key holds a secret when its words contain a secret keyword, unless
-//! its last word says the value is only about the secret (`api_key_name`, `token_count`,
-//! `session_id`, `private_key_path`) or its first word makes it a flag or a limit
-//! (`has_api_key`, `max_tokens`). Matching whole words keeps `max_tokens`, `tokenizer`
-//! and `monkey` out, while `gittoken` and `mysqlpassword` still count.
+//! `api key name`). A key is secret when its words contain a secret keyword. It is not
+//! when its last word describes the secret instead of being it (`api_key_name`,
+//! `token_count`, `session_id`, `private_key_path`), or when its first word makes it a
+//! flag or a limit (`has_api_key`, `max_tokens`). Matching whole words keeps
+//! `max_tokens`, `tokenizer` and `monkey` out, while `gittoken` and `mysqlpassword` still
+//! count.
 
 use std::sync::Arc;
 
@@ -16,22 +17,102 @@ pub(crate) type Category = &'static str;
 
 /// Last words that make a key describe a secret instead of holding one.
 const TRAILING_DESCRIPTORS: &[&str] = &[
-    "name", "names", "id", "ids", "type", "types", "kind", "count", "counts", "len", "length",
-    "size", "limit", "max", "min", "num", "total", "used", "usage", "remaining", "prefix",
-    "suffix", "url", "uri", "urls", "endpoint", "host", "hostname", "port", "path", "file",
-    "filename", "dir", "env", "var", "field", "header", "param", "location", "expires",
-    "expiry", "expire", "expiration", "exp", "ttl", "timeout", "at", "time", "date", "created",
-    "updated", "enabled", "disabled", "required", "present", "configured", "missing", "set",
-    "valid", "invalid", "exists", "mode", "format", "version", "policy", "source", "provider",
-    "label", "help", "description", "desc", "title", "placeholder", "hint", "status", "state",
-    "error", "errors", "message", "msg", "reason", "algorithm", "alg", "scope", "scopes",
-    "index", "encrypted",
+    "name",
+    "names",
+    "id",
+    "ids",
+    "type",
+    "types",
+    "kind",
+    "count",
+    "counts",
+    "len",
+    "length",
+    "size",
+    "limit",
+    "max",
+    "min",
+    "num",
+    "total",
+    "used",
+    "usage",
+    "remaining",
+    "prefix",
+    "suffix",
+    "url",
+    "uri",
+    "urls",
+    "endpoint",
+    "host",
+    "hostname",
+    "port",
+    "path",
+    "file",
+    "filename",
+    "dir",
+    "env",
+    "var",
+    "field",
+    "header",
+    "param",
+    "location",
+    "expires",
+    "expiry",
+    "expire",
+    "expiration",
+    "exp",
+    "ttl",
+    "timeout",
+    "at",
+    "time",
+    "date",
+    "created",
+    "updated",
+    "enabled",
+    "disabled",
+    "required",
+    "present",
+    "configured",
+    "missing",
+    "set",
+    "valid",
+    "invalid",
+    "exists",
+    "mode",
+    "format",
+    "version",
+    "policy",
+    "source",
+    "provider",
+    "label",
+    "help",
+    "description",
+    "desc",
+    "title",
+    "placeholder",
+    "hint",
+    "status",
+    "state",
+    "error",
+    "errors",
+    "message",
+    "msg",
+    "reason",
+    "algorithm",
+    "alg",
+    "scope",
+    "scopes",
+    "index",
+    "encrypted",
+    "zone",
+    "timezone",
+    "tz",
 ];
 
 /// First words that make a key a flag, a limit or a counter.
 const LEADING_DESCRIPTORS: &[&str] = &[
-    "has", "is", "use", "uses", "enable", "enabled", "require", "requires", "max", "min",
-    "num", "total", "count", "n",
+    "has", "is", "use", "uses", "enable", "enabled", "require", "requires", "max", "min", "num",
+    "total", "count", "n",
 ];
 
 /// Whole key names that look secret but are not (`PWD` is the working directory).
@@ -60,7 +141,7 @@ impl UserKey {
     }
 }
 
-/// What a secret key is, as far as masking it is concerned.
+/// Masking details of a secret key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SecretKey {
     /// Rule name used in the mask.
@@ -103,10 +184,7 @@ pub(crate) fn classify(key: &[u8], user_keys: &[UserKey]) -> Option<SecretKey> {
     }
 
     let category = category_of(&words)?;
-    builtin(
-        category,
-        matches!(category, "authorization" | "cookie"),
-    )
+    builtin(category, matches!(category, "authorization" | "cookie"))
 }
 
 fn builtin(rule: Category, header_like: bool) -> Option<SecretKey> {
@@ -118,12 +196,11 @@ fn builtin(rule: Category, header_like: bool) -> Option<SecretKey> {
 
 /// Finds the most specific secret category among the words of a key.
 fn category_of(words: &[String]) -> Option<Category> {
-    // `api_keys` holds keys as much as `api_key` does; `tokens` is left out on purpose,
+    // `api_keys` contains keys as much as `api_key` does; `tokens` is left out on purpose,
     // because in LLM data it counts tokens (`max_tokens`, `usage.tokens`).
     let has_pair = |first: &str, second: &str| {
         words.windows(2).any(|pair| {
-            pair[0] == first
-                && (pair[1] == second || pair[1].strip_suffix('s') == Some(second))
+            pair[0] == first && (pair[1] == second || pair[1].strip_suffix('s') == Some(second))
         })
     };
     let has_word = |word: &str| words.iter().any(|w| w == word);
@@ -225,7 +302,10 @@ mod tests {
 
     #[test]
     fn split_words_handles_case_styles() {
-        assert_eq!(split_words(b"GIT_TOKEN_AES_KEY"), ["git", "token", "aes", "key"]);
+        assert_eq!(
+            split_words(b"GIT_TOKEN_AES_KEY"),
+            ["git", "token", "aes", "key"]
+        );
         assert_eq!(split_words(b"apiKeyName"), ["api", "key", "name"]);
         assert_eq!(split_words(b"X-API-Key"), ["x", "api", "key"]);
         assert_eq!(split_words(b"APIKey"), ["api", "key"]);

@@ -5,7 +5,7 @@
 //! (`'git_token': '...'`), `KEY=VALUE` (environment lists, query strings, `key=value` log
 //! fields), `KEY: value` (YAML, HTTP headers) and command-line flags (`--password x`).
 //! It starts from a trigger word, widens it to the whole key, decides with
-//! [`super::keys::classify`] whether the key holds a secret, then finds the value:
+//! [`super::keys::classify`] whether the key names a secret, then finds the value:
 //!
 //! - a quoted value is masked up to its closing quote at the same depth;
 //! - an object or list value has every scalar inside masked, keys kept;
@@ -19,7 +19,9 @@ use std::sync::Arc;
 
 use super::keys::{SecretKey, UserKey, classify};
 use super::mask::MASK_PREFIX;
-use super::quoting::{Leaf, Quote, bracketed_leaves, find_close, quote_ending_at, quote_starting_at};
+use super::quoting::{
+    Leaf, Quote, bracketed_leaves, find_close, quote_ending_at, quote_starting_at,
+};
 use super::spans::{Action, PRIORITY_KEY, Span};
 
 /// How far an object or list value under a secret key is followed.
@@ -106,7 +108,31 @@ impl LineScan<'_> {
 
         let context_quote = if key_closed { None } else { open_quote };
         let value_quote = if key_closed { open_quote } else { None };
-        self.value_spans(pos, separator, context_quote, value_quote, &secret_key, spans);
+        let first_new = spans.len();
+        self.value_spans(
+            pos,
+            separator,
+            context_quote,
+            value_quote,
+            &secret_key,
+            spans,
+        );
+
+        // Only values from structured text are spread to other members: quoted keys
+        // (JSON, Python repr), `"KEY=value"` entries, `ENV_NAME=value` and `--flag value`.
+        // In prose such as `session: wegent-task-…` the value may be anything.
+        let key = &buf[key_start + dashes..key_end];
+        let env_style = separator == Separator::Equals
+            && key
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_');
+        let structured =
+            open_quote.is_some() || env_style || (dashes > 0 && separator == Separator::Space);
+        if !structured || secret_key.header_like {
+            for span in &mut spans[first_new..] {
+                span.learnable = false;
+            }
+        }
     }
 
     /// Widens a trigger hit to the whole key token.
@@ -240,7 +266,17 @@ impl LineScan<'_> {
             b.is_ascii_whitespace()
                 || matches!(
                     b,
-                    b',' | b';' | b'&' | b'(' | b')' | b'[' | b']' | b'}' | b'>' | b'"' | b'\'' | b'|'
+                    b',' | b';'
+                        | b'&'
+                        | b'('
+                        | b')'
+                        | b'['
+                        | b']'
+                        | b'}'
+                        | b'>'
+                        | b'"'
+                        | b'\''
+                        | b'|'
                 )
         };
         let mut end = pos;
@@ -323,7 +359,9 @@ fn skip_auth_scheme(buf: &[u8], start: usize, end: usize) -> usize {
         .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
         .count();
     let word = &value[..word_len];
-    let followed_by_blank = value.get(word_len).is_some_and(|b| *b == b' ' || *b == b'\t');
+    let followed_by_blank = value
+        .get(word_len)
+        .is_some_and(|b| *b == b' ' || *b == b'\t');
     let is_scheme = AUTH_SCHEMES
         .iter()
         .any(|scheme| scheme.as_bytes().eq_ignore_ascii_case(word));
@@ -352,12 +390,23 @@ pub(crate) fn is_placeholder(value: &[u8]) -> bool {
     let lower = trimmed.to_ascii_lowercase();
     if matches!(
         lower.as_slice(),
-        b"none" | b"redacted" | b"[redacted]" | b"<redacted>" | b"***redacted***" | b"[hidden]"
-            | b"hidden" | b"masked" | b"[masked]" | b"[filtered]" | b"filtered"
+        b"none"
+            | b"redacted"
+            | b"[redacted]"
+            | b"<redacted>"
+            | b"***redacted***"
+            | b"[hidden]"
+            | b"hidden"
+            | b"masked"
+            | b"[masked]"
+            | b"[filtered]"
+            | b"filtered"
     ) {
         return true;
     }
-    if trimmed.starts_with(b"${") || trimmed.starts_with(b"$(") || trimmed.starts_with(b"{{")
+    if trimmed.starts_with(b"${")
+        || trimmed.starts_with(b"$(")
+        || trimmed.starts_with(b"{{")
         || trimmed.starts_with(b"%(")
     {
         return true;
@@ -398,10 +447,11 @@ mod tests {
                 user_keys,
                 seen: Vec::new(),
             };
-            for hit in line_start..line_end {
-                if buf[hit].is_ascii_alphabetic() {
-                    scan.scan_key_at(hit, &mut spans);
-                }
+            let starts: Vec<usize> = (line_start..line_end)
+                .filter(|&pos| buf[pos].is_ascii_alphabetic())
+                .collect();
+            for hit in starts {
+                scan.scan_key_at(hit, &mut spans);
             }
             line_start += line.len();
         }
@@ -413,7 +463,10 @@ mod tests {
 
     #[test]
     fn json_string_value() {
-        assert_eq!(values(r#"{"api_key": "sk-abc123", "model": "gpt"}"#), ["sk-abc123"]);
+        assert_eq!(
+            values(r#"{"api_key": "sk-abc123", "model": "gpt"}"#),
+            ["sk-abc123"]
+        );
     }
 
     #[test]
@@ -441,7 +494,8 @@ mod tests {
 
     #[test]
     fn object_value_masks_scalars() {
-        let text = "{\"credentials\": {\n  \"user\": \"bob\",\n  \"pin\": 12345678,\n  \"ok\": true\n}}";
+        let text =
+            "{\"credentials\": {\n  \"user\": \"bob\",\n  \"pin\": 12345678,\n  \"ok\": true\n}}";
         assert_eq!(values(text), ["bob", "12345678"]);
     }
 
@@ -459,13 +513,19 @@ mod tests {
 
     #[test]
     fn header_value_runs_to_line_end() {
-        assert_eq!(values("Authorization: Bearer abc.def ghi\nnext"), ["abc.def ghi"]);
+        assert_eq!(
+            values("Authorization: Bearer abc.def ghi\nnext"),
+            ["abc.def ghi"]
+        );
         assert_eq!(values("Cookie: a=1; sessionid=2"), ["a=1; sessionid=2"]);
     }
 
     #[test]
     fn command_line_flag() {
-        assert_eq!(values("mysql --password hunter22 --user root"), ["hunter22"]);
+        assert_eq!(
+            values("mysql --password hunter22 --user root"),
+            ["hunter22"]
+        );
         assert_eq!(values("collect --token=abc"), ["abc"]);
     }
 

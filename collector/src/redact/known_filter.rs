@@ -4,10 +4,10 @@
 //! a 4-byte window that starts at a multiple of 4 in the input, at offset 0 to 3 in the
 //! string. The filter registers those four windows of each string and reads the input
 //! only at every fourth byte: a bitmap test per window, and a table lookup plus a full
-//! comparison only when the bitmap says a window may belong to a string. Each
-//! occurrence is found exactly once, through its first aligned window. Hundreds of
-//! remembered values (each searched in about seven encodings) then cost about as much
-//! as a handful, where one automaton over all of them would slow every byte.
+//! comparison only when the window's bit is set. Each occurrence is found exactly once,
+//! through its first aligned window. Hundreds of remembered values (each searched in
+//! about seven encodings) then cost little more than a handful, while one automaton
+//! over all of them would slow down every byte.
 
 use std::collections::HashMap;
 
@@ -49,7 +49,9 @@ impl KnownFilter {
 
         // About 16 bits per registered window keeps false hits near 1 in 16 windows'
         // worth of table lookups; between 4 Ki and 4 Mi bits.
-        let wanted_bits = (needles.len() * WINDOW * 16).next_power_of_two().clamp(1 << 12, 1 << 22);
+        let wanted_bits = (needles.len() * WINDOW * 16)
+            .next_power_of_two()
+            .clamp(1 << 12, 1 << 22);
         let shift = 32 - wanted_bits.trailing_zeros();
         let mut filter = KnownFilter {
             needles,
@@ -94,7 +96,13 @@ impl KnownFilter {
         }
     }
 
-    fn verify(&self, buf: &[u8], pos: usize, window: u32, found: &mut impl FnMut(usize, usize, usize)) {
+    fn verify(
+        &self,
+        buf: &[u8],
+        pos: usize,
+        window: u32,
+        found: &mut impl FnMut(usize, usize, usize),
+    ) {
         let Some(candidates) = self.windows.get(&window) else {
             return;
         };
@@ -141,7 +149,11 @@ mod tests {
             let mut text = vec![b'x'; prefix];
             text.extend_from_slice(b"secret-value-1");
             text.extend_from_slice(b" tail");
-            assert_eq!(all_matches(&filter, &text), [(prefix, prefix + 14, 7)], "prefix {prefix}");
+            assert_eq!(
+                all_matches(&filter, &text),
+                [(prefix, prefix + 14, 7)],
+                "prefix {prefix}"
+            );
         }
     }
 
@@ -166,8 +178,9 @@ mod tests {
 
     #[test]
     fn many_needles() {
-        let needles: Vec<(Vec<u8>, usize)> =
-            (0..2000).map(|i| (format!("value-{i:05}-x").into_bytes(), i)).collect();
+        let needles: Vec<(Vec<u8>, usize)> = (0..2000)
+            .map(|i| (format!("value-{i:05}-x").into_bytes(), i))
+            .collect();
         let filter = KnownFilter::new(needles);
         let text = b"prefix value-01234-x and value-01999-x end";
         let owners: Vec<usize> = all_matches(&filter, text).iter().map(|m| m.2).collect();

@@ -15,7 +15,7 @@ use regex::bytes::{Regex, RegexBuilder};
 use super::keyvalue::is_placeholder;
 use super::spans::PRIORITY_PATTERN;
 
-/// What a rule does with a match.
+/// Action a rule takes on a match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Handler {
     /// Mask this capture group (0 = the whole match).
@@ -43,7 +43,7 @@ struct Builtin {
     confirm: Option<fn(&[u8], usize) -> bool>,
 }
 
-/// How a trigger must stand to start its rule.
+/// Position a trigger needs to start its rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Boundary {
     /// Anywhere.
@@ -93,8 +93,8 @@ pub fn builtin_rule_names() -> Vec<&'static str> {
     BUILTINS.iter().map(|b| b.name).collect()
 }
 
-/// The expressions this module searches for, in a form `rg -f` reads: every pattern
-/// rule, the PEM BEGIN line, and the key rules approximated as one expression. The
+/// Returns the expressions this module searches for, in a form `rg -f` reads: every
+/// pattern rule, the PEM BEGIN line, and the key rules approximated as one expression. The
 /// benchmark compares the engine against `rg` searching these over the same file.
 pub fn search_expressions() -> Vec<String> {
     let mut expressions: Vec<String> = BUILTINS
@@ -115,8 +115,19 @@ const SECRET_TRIGGERS: &[&str] = &["secret"];
 /// Query parameter names are mostly lowercase; the key triggers already cover `token`,
 /// `key`, `pass`, `secret`, `session` and `credential` in every case.
 const QUERY_TRIGGERS: &[&str] = &[
-    "token", "key", "sig", "Sig", "SIG", "pass", "pwd", "secret", "code=", "auth", "jwt=",
-    "session", "credential",
+    "token",
+    "key",
+    "sig",
+    "Sig",
+    "SIG",
+    "pass",
+    "pwd",
+    "secret",
+    "code=",
+    "auth",
+    "jwt=",
+    "session",
+    "credential",
 ];
 
 static BUILTINS: &[Builtin] = &[
@@ -185,8 +196,18 @@ static BUILTINS: &[Builtin] = &[
         regex: r"\b(?:gl(?:pat|dt|rt|ptt|soat|cbt|ft|imt|oas|agent|ffct)-|GR1348941)[A-Za-z0-9_\-]{20,}",
         handler: Handler::Group(0),
         triggers: &[
-            "glpat-", "gldt-", "glrt-", "glptt-", "glsoat-", "glcbt-", "glft-", "glimt-",
-            "gloas-", "glagent-", "glffct-", "GR1348941",
+            "glpat-",
+            "gldt-",
+            "glrt-",
+            "glptt-",
+            "glsoat-",
+            "glcbt-",
+            "glft-",
+            "glimt-",
+            "gloas-",
+            "glagent-",
+            "glffct-",
+            "GR1348941",
         ],
         case_variants: false,
         boundary: Boundary::Checked,
@@ -197,7 +218,9 @@ static BUILTINS: &[Builtin] = &[
         name: "aws-access-key-id",
         regex: r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}\b",
         handler: Handler::Group(0),
-        triggers: &["AKIA", "ASIA", "A3T", "AGPA", "AIDA", "AROA", "AIPA", "ANPA"],
+        triggers: &[
+            "AKIA", "ASIA", "A3T", "AGPA", "AIDA", "AROA", "AIPA", "ANPA",
+        ],
         case_variants: false,
         boundary: Boundary::Checked,
         check: None,
@@ -520,7 +543,7 @@ pub(crate) fn compile(pattern: &str) -> Result<Regex, regex::Error> {
         .build()
 }
 
-/// The trigger as written, plus its Capitalised and UPPER forms when asked.
+/// Returns the trigger as written, plus its Capitalised and UPPER forms when requested.
 pub(crate) fn variants(trigger: &str, case_variants: bool) -> Vec<Vec<u8>> {
     let mut out = vec![trigger.as_bytes().to_vec()];
     if case_variants {
@@ -566,7 +589,10 @@ fn has_userinfo(buf: &[u8], end: usize) -> bool {
     buf[end..]
         .iter()
         .take(1024)
-        .take_while(|b| !b.is_ascii_whitespace() && !matches!(b, b'/' | b'"' | b'\'' | b'<' | b'>' | b'\\' | b'`'))
+        .take_while(|b| {
+            !b.is_ascii_whitespace()
+                && !matches!(b, b'/' | b'"' | b'\'' | b'<' | b'>' | b'\\' | b'`')
+        })
         .any(|&b| b == b'@')
 }
 

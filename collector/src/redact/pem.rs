@@ -65,7 +65,7 @@ pub(crate) fn opens_block(line: &[u8]) -> bool {
         && memmem::find(&label_area[label_len..], b"-----END ").is_none()
 }
 
-/// Where the END line of a block ends in `line`, when it holds one.
+/// Returns the position after the END marker in `line`, if the line contains one.
 pub(crate) fn closing_end(line: &[u8]) -> Option<usize> {
     let end_at = memmem::find(line, b"-----END ")?;
     let after = &line[end_at + 9..];
@@ -90,7 +90,9 @@ pub(crate) fn is_key_material_line(line: &[u8]) -> bool {
         .position(|&b| b == b':')
         .is_some_and(|colon| {
             colon > 0
-                && trimmed[..colon].iter().all(|b| b.is_ascii_alphabetic() || *b == b'-')
+                && trimmed[..colon]
+                    .iter()
+                    .all(|b| b.is_ascii_alphabetic() || *b == b'-')
                 && trimmed.get(colon + 1) == Some(&b' ')
         });
     base64 || header
@@ -108,9 +110,10 @@ fn key_material_len(body: &[u8]) -> usize {
     let mut pos = 0;
     while pos < body.len() {
         let byte = body[pos];
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'+' | b'/' | b'=' | b':' | b',' | b'-') {
-            pos += 1;
-        } else if byte.is_ascii_whitespace() {
+        let material = byte.is_ascii_alphanumeric()
+            || byte.is_ascii_whitespace()
+            || matches!(byte, b'+' | b'/' | b'=' | b':' | b',' | b'-');
+        if material {
             pos += 1;
         } else if byte == b'\\' && matches!(body.get(pos + 1), Some(b'n' | b'r')) {
             pos += 2;
@@ -150,7 +153,9 @@ mod tests {
     #[test]
     fn line_helpers() {
         assert!(opens_block(b"key: -----BEGIN EC PRIVATE KEY-----"));
-        assert!(!opens_block(b"-----BEGIN EC PRIVATE KEY----- x -----END EC PRIVATE KEY-----"));
+        assert!(!opens_block(
+            b"-----BEGIN EC PRIVATE KEY----- x -----END EC PRIVATE KEY-----"
+        ));
         assert!(!opens_block(b"-----BEGIN CERTIFICATE-----"));
         assert_eq!(closing_end(b"-----END EC PRIVATE KEY----- tail"), Some(28));
         assert!(is_key_material_line(b"MIIEowIBAAKCAQEA+/=\n"));

@@ -1,13 +1,17 @@
 //! Pseudonymisation (`--pseudonymize`): names and addresses replaced by stand-ins.
 //!
-//! With pseudonymisation on, identities the collector read in structured form
-//! ([`super::Redactor::remember_identity`]) and every IPv4 address and email address in
-//! the text are replaced, consistently within a bundle, by valid values that can never
-//! be real: `user-N` for user names, `user-N@example.invalid` for emails (one counter for
-//! both), `host-N.example.invalid` for host names (RFC 6761 reserves `.invalid`), and
-//! addresses from the documentation networks of RFC 5737 (192.0.2.0/24, 198.51.100.0/24,
-//! 203.0.113.0/24). Loopback (127.0.0.0/8), 0.0.0.0, 255.x.x.x netmasks and addresses
-//! already in the documentation networks stay as they are.
+//! With pseudonymisation on, two kinds of identity are replaced: those the collector
+//! read in structured form ([`super::Redactor::remember_identity`]), and every IPv4 and
+//! email address in the text. The stand-ins are consistent within a bundle, valid, and
+//! can never be real:
+//!
+//! - `user-N` for user names and `user-N@example.invalid` for emails (one counter);
+//! - `host-N.example.invalid` for host names (RFC 6761 reserves `.invalid`);
+//! - addresses from the documentation networks of RFC 5737 (192.0.2.0/24,
+//!   198.51.100.0/24, 203.0.113.0/24).
+//!
+//! Loopback (127.0.0.0/8), 0.0.0.0, 255.x.x.x netmasks and addresses already in the
+//! documentation networks stay as they are.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -224,9 +228,15 @@ mod tests {
         assert_eq!(&*first, "192.0.2.1");
         assert_eq!(&*second, "192.0.2.2");
         assert_eq!(table.stand_in(IdentityKind::Ip, b"10.0.0.5"), first);
-        assert_eq!(&*table.stand_in(IdentityKind::Email, b"a@b.com"), "user-1@example.invalid");
+        assert_eq!(
+            &*table.stand_in(IdentityKind::Email, b"a@b.com"),
+            "user-1@example.invalid"
+        );
         assert_eq!(&*table.stand_in(IdentityKind::UserName, b"admin"), "user-2");
-        assert_eq!(&*table.stand_in(IdentityKind::Hostname, b"db1"), "host-1.example.invalid");
+        assert_eq!(
+            &*table.stand_in(IdentityKind::Hostname, b"db1"),
+            "host-1.example.invalid"
+        );
     }
 
     #[test]
@@ -234,7 +244,10 @@ mod tests {
         let mut table = StandIns::default();
         let mut last = Arc::from("");
         for i in 0..255 {
-            last = table.stand_in(IdentityKind::Ip, format!("10.0.{}.{}", i / 200, i).as_bytes());
+            last = table.stand_in(
+                IdentityKind::Ip,
+                format!("10.0.{}.{}", i / 200, i).as_bytes(),
+            );
         }
         assert_eq!(&*last, "198.51.100.1");
     }
@@ -257,7 +270,10 @@ mod tests {
 
     #[test]
     fn identity_kinds_parse() {
-        assert_eq!("user_name".parse::<IdentityKind>(), Ok(IdentityKind::UserName));
+        assert_eq!(
+            "user_name".parse::<IdentityKind>(),
+            Ok(IdentityKind::UserName)
+        );
         assert!("phone".parse::<IdentityKind>().is_err());
     }
 }

@@ -17,7 +17,7 @@ pub(crate) struct Quote {
 }
 
 impl Quote {
-    /// The bytes that write this quote: its backslashes, then the quote character.
+    /// Returns the bytes that write this quote: its backslashes, then the quote character.
     pub(crate) fn bytes(&self) -> Vec<u8> {
         let mut out = vec![b'\\'; self.run];
         out.push(self.ch);
@@ -131,8 +131,8 @@ pub(crate) fn bracketed_leaves(buf: &[u8], open: usize, limit: usize) -> (usize,
                     continue;
                 };
                 let content_start = pos + quote.run + 1;
-                let (content_end, after) = find_close(buf, content_start, limit, quote)
-                    .unwrap_or((limit, limit));
+                let (content_end, after) =
+                    find_close(buf, content_start, limit, quote).unwrap_or((limit, limit));
                 if !is_followed_by_colon(buf, after, limit) {
                     leaves.push(Leaf::Quoted {
                         start: content_start,

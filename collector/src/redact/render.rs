@@ -36,7 +36,10 @@ pub(crate) fn render(
         let original = &buf[span.start..span.end];
 
         match &span.action {
-            Action::Mask { canonical: known, wrap } => {
+            Action::Mask {
+                canonical: known,
+                wrap,
+            } => {
                 let digest = match known {
                     Some(value) => key.digest(value),
                     None => key.digest(&canonical(original)),

@@ -18,7 +18,16 @@ use super::pseudonym::IdentityKind;
 /// Trigger words of the key rules; each also in Capitalised and UPPER form. Every
 /// secret key category of [`super::keys`] contains one of them.
 const KEY_TRIGGERS: &[&str] = &[
-    "key", "token", "secret", "pass", "pwd", "auth", "cookie", "session", "credential", "aes",
+    "key",
+    "token",
+    "secret",
+    "pass",
+    "pwd",
+    "auth",
+    "cookie",
+    "session",
+    "credential",
+    "aes",
 ];
 
 /// One pattern rule that an automaton pattern triggers.
@@ -31,7 +40,7 @@ pub(crate) struct RuleUse {
     pub skip: usize,
 }
 
-/// What one automaton pattern stands for; one string can serve several purposes.
+/// Purposes of one automaton pattern; one string can serve several.
 #[derive(Debug, Default)]
 pub(crate) struct PatternInfo {
     /// Pattern rules it triggers.

@@ -1,10 +1,10 @@
 //! Line-by-line redaction of streamed text, with the state that PEM blocks need.
 //!
 //! Every rule but one works within a line, so a stream can be redacted one line at a
-//! time with [`Redactor::redact_str`]. A PEM private key spans lines: once a line opens
+//! time with [`Redactor::redact_str`]. A PEM private key spans lines. Once a line opens
 //! a block that it does not close, [`LineRedactor`] masks each following line of key
-//! material (base64 lines and `Name: value` headers) until the END line, or until a
-//! line that is not key material when the END line never comes.
+//! material (base64 lines and `Name: value` headers) until the END line. When the END
+//! line never comes, masking stops at the first line that is not key material.
 
 use std::borrow::Cow;
 
@@ -35,7 +35,7 @@ impl<'a> LineRedactor<'a> {
             if let Some(end) = pem::closing_end(line.as_bytes()) {
                 self.inside_private_key = false;
                 let rest = self.redact_line(&line[end..]);
-                let mask = self.redactor.mask_for(PEM_RULE, line[..end].as_bytes());
+                let mask = self.redactor.mask_for(PEM_RULE, &line.as_bytes()[..end]);
                 return Cow::Owned(format!("{mask}{rest}"));
             }
             if pem::is_key_material_line(line.as_bytes()) {
@@ -60,7 +60,10 @@ mod tests {
     fn stream(lines: &[&str]) -> Vec<String> {
         let redactor = Redactor::new();
         let mut stream = LineRedactor::new(&redactor);
-        lines.iter().map(|line| stream.redact_line(line).into_owned()).collect()
+        lines
+            .iter()
+            .map(|line| stream.redact_line(line).into_owned())
+            .collect()
     }
 
     #[test]
@@ -75,7 +78,8 @@ mod tests {
         ]);
         assert_eq!(out[0], "loading key\n");
         assert!(out[1].starts_with("[REDACTED:pem-private-key:"), "{out:?}");
-        assert!(out[2].starts_with("[REDACTED:pem-private-key:") && out[2].ends_with("]\n"));
+        assert!(out[2].starts_with("[REDACTED:pem-private-key:"), "{out:?}");
+        assert!(out[2].ends_with("]\n"), "{out:?}");
         assert!(!out.concat().contains("secretline"), "{out:?}");
         assert!(out[4].ends_with(" loaded\n"), "{out:?}");
         assert_eq!(out[5], "done\n");

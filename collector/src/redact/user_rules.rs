@@ -56,7 +56,7 @@ pub(crate) struct UserRule {
     pub keys: Vec<UserKey>,
 }
 
-/// Why a rules file was rejected.
+/// Error from loading a rules file.
 #[derive(Debug)]
 pub enum RulesError {
     /// The file could not be read.
@@ -72,7 +72,7 @@ pub enum RulesError {
     },
 }
 
-/// What is wrong with one rule.
+/// Problem with one rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RuleProblem {
     MissingName,
@@ -171,7 +171,7 @@ impl RuleProblem {
 }
 
 impl RulesError {
-    /// The message in Simplified Chinese; `Display` gives the English one.
+    /// Returns the message in Simplified Chinese; `Display` gives the English one.
     pub fn message_zh(&self) -> String {
         match self {
             RulesError::Read { path, source } => format!(
@@ -192,7 +192,9 @@ impl RulesError {
                 format!(
                     "脱敏规则文件 {} 第 {index} 条规则{}：{what}；{fix}",
                     path.display(),
-                    name.as_deref().map(|n| format!("（{n}）")).unwrap_or_default()
+                    name.as_deref()
+                        .map(|n| format!("（{n}）"))
+                        .unwrap_or_default()
                 )
             }
         }
@@ -219,8 +221,15 @@ impl fmt::Display for RulesError {
                 problem,
             } => {
                 let (what, fix) = problem.english();
-                let label = name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
-                write!(f, "redaction rules file {}, rule {index}{label}: {what}; {fix}", path.display())
+                let label = name
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default();
+                write!(
+                    f,
+                    "redaction rules file {}, rule {index}{label}: {what}; {fix}",
+                    path.display()
+                )
             }
         }
     }
@@ -245,7 +254,11 @@ pub(crate) fn load(path: &Path, reserved: &[&str]) -> Result<Vec<UserRule>, Rule
 }
 
 /// Validates the text of a rules file; `path` is only used in errors.
-pub(crate) fn parse(text: &str, path: &Path, reserved: &[&str]) -> Result<Vec<UserRule>, RulesError> {
+pub(crate) fn parse(
+    text: &str,
+    path: &Path,
+    reserved: &[&str],
+) -> Result<Vec<UserRule>, RulesError> {
     let file: RulesFile = toml::from_str(text).map_err(|err| {
         let line = err
             .span()
@@ -275,12 +288,16 @@ pub(crate) fn parse(text: &str, path: &Path, reserved: &[&str]) -> Result<Vec<Us
     Ok(rules)
 }
 
-fn validate(spec: RuleSpec, reserved: &[&str], earlier: &[UserRule]) -> Result<UserRule, RuleProblem> {
+fn validate(
+    spec: RuleSpec,
+    reserved: &[&str],
+    earlier: &[UserRule],
+) -> Result<UserRule, RuleProblem> {
     let name = spec.name.ok_or(RuleProblem::MissingName)?;
     if !is_rule_name(&name) {
         return Err(RuleProblem::InvalidName(name));
     }
-    if reserved.contains(&name.as_str()) || earlier.iter().any(|r| &*r.name == name) {
+    if reserved.contains(&name.as_str()) || earlier.iter().any(|r| *r.name == name) {
         return Err(RuleProblem::DuplicateName(name));
     }
     let name: Arc<str> = Arc::from(name);
@@ -294,7 +311,8 @@ fn validate(spec: RuleSpec, reserved: &[&str], earlier: &[UserRule]) -> Result<U
 
     let (regex, group) = match spec.regex {
         Some(pattern) => {
-            let regex = compile(&pattern).map_err(|err| RuleProblem::InvalidRegex(err.to_string()))?;
+            let regex =
+                compile(&pattern).map_err(|err| RuleProblem::InvalidRegex(err.to_string()))?;
             if regex.is_match(b"") {
                 return Err(RuleProblem::MatchesEmpty);
             }
@@ -362,20 +380,48 @@ mod tests {
     #[test]
     fn rejects_bad_rules() {
         assert_eq!(problem("[[rule]]\nregex = \"x\""), RuleProblem::MissingName);
-        assert!(matches!(problem("[[rule]]\nname = \"Bad Name\"\nregex = \"x\""), RuleProblem::InvalidName(_)));
-        assert!(matches!(problem("[[rule]]\nname = \"github-token\"\nregex = \"x\""), RuleProblem::DuplicateName(_)));
-        assert_eq!(problem("[[rule]]\nname = \"a\""), RuleProblem::NothingToMatch);
-        assert_eq!(problem("[[rule]]\nname = \"a\"\nregex = \"x\"\nliteral = \"abcd\""), RuleProblem::RegexAndLiteral);
-        assert!(matches!(problem("[[rule]]\nname = \"a\"\nregex = \"(\""), RuleProblem::InvalidRegex(_)));
-        assert_eq!(problem("[[rule]]\nname = \"a\"\nregex = \"x*\""), RuleProblem::MatchesEmpty);
-        assert_eq!(problem("[[rule]]\nname = \"a\"\nliteral = \"ab\""), RuleProblem::ShortLiteral);
-        assert_eq!(problem("[[rule]]\nname = \"a\"\nkeys = [\"--\"]"), RuleProblem::EmptyKey);
+        assert!(matches!(
+            problem("[[rule]]\nname = \"Bad Name\"\nregex = \"x\""),
+            RuleProblem::InvalidName(_)
+        ));
+        assert!(matches!(
+            problem("[[rule]]\nname = \"github-token\"\nregex = \"x\""),
+            RuleProblem::DuplicateName(_)
+        ));
+        assert_eq!(
+            problem("[[rule]]\nname = \"a\""),
+            RuleProblem::NothingToMatch
+        );
+        assert_eq!(
+            problem("[[rule]]\nname = \"a\"\nregex = \"x\"\nliteral = \"abcd\""),
+            RuleProblem::RegexAndLiteral
+        );
+        assert!(matches!(
+            problem("[[rule]]\nname = \"a\"\nregex = \"(\""),
+            RuleProblem::InvalidRegex(_)
+        ));
+        assert_eq!(
+            problem("[[rule]]\nname = \"a\"\nregex = \"x*\""),
+            RuleProblem::MatchesEmpty
+        );
+        assert_eq!(
+            problem("[[rule]]\nname = \"a\"\nliteral = \"ab\""),
+            RuleProblem::ShortLiteral
+        );
+        assert_eq!(
+            problem("[[rule]]\nname = \"a\"\nkeys = [\"--\"]"),
+            RuleProblem::EmptyKey
+        );
     }
 
     #[test]
     fn error_names_file_rule_and_fix() {
-        let err = parse("[[rule]]\nname = \"corp\"\nregex = \"(\"", Path::new("/etc/wi/rules.toml"), &[])
-            .unwrap_err();
+        let err = parse(
+            "[[rule]]\nname = \"corp\"\nregex = \"(\"",
+            Path::new("/etc/wi/rules.toml"),
+            &[],
+        )
+        .unwrap_err();
         let text = err.to_string();
         assert!(text.contains("/etc/wi/rules.toml"), "{text}");
         assert!(text.contains("rule 1 (corp)"), "{text}");
@@ -386,7 +432,13 @@ mod tests {
     #[test]
     fn rejects_unknown_fields_and_bad_toml() {
         let path = Path::new("rules.toml");
-        assert!(matches!(parse("[[rule]]\nname = \"a\"\nregexp = \"x\"", path, &[]), Err(RulesError::Syntax { .. })));
-        assert!(matches!(parse("[[rule]\n", path, &[]), Err(RulesError::Syntax { .. })));
+        assert!(matches!(
+            parse("[[rule]]\nname = \"a\"\nregexp = \"x\"", path, &[]),
+            Err(RulesError::Syntax { .. })
+        ));
+        assert!(matches!(
+            parse("[[rule]\n", path, &[]),
+            Err(RulesError::Syntax { .. })
+        ));
     }
 }

@@ -52,12 +52,18 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
     let client = reqwest::Client::builder()
         .timeout(MAX_REQUEST_TIMEOUT.min(out.timeout() * 2 / 3))
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("wegent-inspect-collect/", env!("CARGO_PKG_VERSION")))
+        .user_agent(concat!(
+            "wegent-inspect-collect/",
+            env!("CARGO_PKG_VERSION")
+        ))
         .build()
         .context("building the HTTP client")?;
 
     let started = Instant::now();
-    let mut probe = HttpProbe { url: url.clone(), ..HttpProbe::default() };
+    let mut probe = HttpProbe {
+        url: url.clone(),
+        ..HttpProbe::default()
+    };
     match client.get(&url).send().await {
         Ok(response) => {
             probe.status = Some(response.status().as_u16());
@@ -70,7 +76,14 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
 
     let reachable = probe.status.is_some();
     let error = probe.error.clone();
-    out.json(members::LLM_PROBE, &LlmProbe { model: model.name.clone(), probe, reachable })?;
+    out.json(
+        members::LLM_PROBE,
+        &LlmProbe {
+            model: model.name.clone(),
+            probe,
+            reachable,
+        },
+    )?;
     if let Some(error) = error {
         out.problem(format!("the model gateway {url} did not answer: {error}"));
     }
@@ -93,10 +106,10 @@ fn task_model(ctx: &Context) -> Option<ModelInfo> {
 }
 
 fn body_value(body: &str) -> Value {
-    if body.len() <= MAX_BODY_BYTES {
-        if let Ok(json) = serde_json::from_str::<Value>(body) {
-            return json;
-        }
+    if body.len() <= MAX_BODY_BYTES
+        && let Ok(json) = serde_json::from_str::<Value>(body)
+    {
+        return json;
     }
     let mut end = body.len().min(MAX_BODY_BYTES);
     while !body.is_char_boundary(end) {

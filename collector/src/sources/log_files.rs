@@ -67,7 +67,10 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
         - chrono::Duration::from_std(ctx.config().since).unwrap_or(chrono::Duration::days(1));
     let groups = find_groups(&root, SystemTime::from(since));
     if groups.is_empty() {
-        out.skip(format!("no Wegent log file under {} was modified within --since", root.display()));
+        out.skip(format!(
+            "no Wegent log file under {} was modified within --since",
+            root.display()
+        ));
         return Ok(());
     }
 
@@ -79,7 +82,9 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
             let mut buffer = TailBuffer::new(u64::MAX, MEMBER_MAX_BYTES);
             let stats = log_read::filter_files(
                 &files,
-                RecordFormat::Plain { docker_timestamp: false },
+                RecordFormat::Plain {
+                    docker_timestamp: false,
+                },
                 &matcher,
                 Some(SinceWindow::new(since)),
                 &mut buffer,
@@ -93,10 +98,17 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
             Ok((buffer, stats)) => {
                 tracing::info!(member = %group.member, files = stats.files.len(), records = stats.records, kept = stats.kept, "filtered log files");
                 if buffer.dropped > 0 {
-                    out.truncated(format!("{}: newest {} MiB of matching lines kept", group.member, MEMBER_MAX_BYTES >> 20));
+                    out.truncated(format!(
+                        "{}: newest {} MiB of matching lines kept",
+                        group.member,
+                        MEMBER_MAX_BYTES >> 20
+                    ));
                 }
                 if stats.cut_lines > 0 {
-                    out.truncated(format!("{}: {} lines longer than 16 KiB were cut", group.member, stats.cut_lines));
+                    out.truncated(format!(
+                        "{}: {} lines longer than 16 KiB were cut",
+                        group.member, stats.cut_lines
+                    ));
                 }
                 out.text(&group.member, buffer.into_text());
             }
@@ -117,9 +129,18 @@ pub fn find_groups(root: &Path, not_before: SystemTime) -> Vec<LogGroup> {
         }
     };
 
-    add("logs/file-backend-uvicorn.txt".into(), vec![root.join("backend/uvicorn.log")]);
-    add("logs/file-frontend-next.txt".into(), vec![root.join("frontend/next.log")]);
-    add("logs/file-backend-info.txt".into(), rotations(&root.join("logs/backend"), "info.log"));
+    add(
+        "logs/file-backend-uvicorn.txt".into(),
+        vec![root.join("backend/uvicorn.log")],
+    );
+    add(
+        "logs/file-frontend-next.txt".into(),
+        vec![root.join("frontend/next.log")],
+    );
+    add(
+        "logs/file-backend-info.txt".into(),
+        rotations(&root.join("logs/backend"), "info.log"),
+    );
     add(
         "logs/file-executor-manager-info.txt".into(),
         rotations(&root.join("logs/executor_manager"), "info.log"),
@@ -131,7 +152,10 @@ pub fn find_groups(root: &Path, not_before: SystemTime) -> Vec<LogGroup> {
         .collect();
     pids.sort();
     for file in pids {
-        let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         add(format!("logs/file-pids-{}.txt", slug(&stem)), vec![file]);
     }
     groups
@@ -142,7 +166,10 @@ fn rotations(dir: &Path, base: &str) -> Vec<PathBuf> {
     read_dir(dir)
         .into_iter()
         .filter(|p| {
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             (name == base || name.starts_with(&format!("{base}."))) && !name.ends_with(".lock")
         })
         .collect()
@@ -163,10 +190,20 @@ fn read_dir(dir: &Path) -> Vec<PathBuf> {
 fn slug(text: &str) -> String {
     let slug: String = text
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     let slug = slug.trim_matches('-').to_string();
-    if slug.is_empty() { "log".to_string() } else { slug }
+    if slug.is_empty() {
+        "log".to_string()
+    } else {
+        slug
+    }
 }
 
 #[cfg(test)]
@@ -175,7 +212,10 @@ mod tests {
 
     #[test]
     fn groups_include_rotations_and_skip_locks() {
-        let dir = tempfile::Builder::new().prefix("wi-test-logs-").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("wi-test-logs-")
+            .tempdir()
+            .unwrap();
         let root = dir.path();
         for file in [
             "backend/uvicorn.log",
@@ -206,7 +246,10 @@ mod tests {
 
     #[test]
     fn old_files_are_left_out() {
-        let dir = tempfile::Builder::new().prefix("wi-test-logs-").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("wi-test-logs-")
+            .tempdir()
+            .unwrap();
         std::fs::create_dir_all(dir.path().join("frontend")).unwrap();
         std::fs::write(dir.path().join("frontend/next.log"), b"x\n").unwrap();
         let future = SystemTime::now() + Duration::from_secs(3600);

@@ -93,7 +93,11 @@ impl KeyMatcher {
         if !self.errors.is_match(line) {
             return false;
         }
-        let mut ids = self.any_task.captures_iter(line).filter_map(|c| c.get(1)).peekable();
+        let mut ids = self
+            .any_task
+            .captures_iter(line)
+            .filter_map(|c| c.get(1))
+            .peekable();
         ids.peek().is_none() || ids.any(|id| id.as_bytes() == self.task_id.as_bytes())
     }
 }
@@ -129,8 +133,12 @@ impl RecordFormat {
     /// the still-escaped JSON text of `log`, which contains ids and names unchanged.
     pub fn body<'a>(&self, record: &'a [u8]) -> &'a [u8] {
         match self {
-            RecordFormat::Plain { docker_timestamp: false } => record,
-            RecordFormat::Plain { docker_timestamp: true } => match memchr::memchr(b' ', record) {
+            RecordFormat::Plain {
+                docker_timestamp: false,
+            } => record,
+            RecordFormat::Plain {
+                docker_timestamp: true,
+            } => match memchr::memchr(b' ', record) {
                 Some(space) => &record[space + 1..],
                 None => record,
             },
@@ -147,16 +155,18 @@ impl RecordFormat {
     /// Returns the record's timestamp text when the format carries one (RFC 3339, UTC).
     pub fn docker_time<'a>(&self, record: &'a [u8]) -> Option<&'a [u8]> {
         match self {
-            RecordFormat::Plain { docker_timestamp: true } => {
-                memchr::memchr(b' ', record).map(|space| &record[..space])
-            }
+            RecordFormat::Plain {
+                docker_timestamp: true,
+            } => memchr::memchr(b' ', record).map(|space| &record[..space]),
             RecordFormat::DockerJson => {
                 let at = memchr::memmem::rfind(record, b"\"time\":\"")? + 8;
                 let rest = &record[at..];
                 let end = memchr::memchr(b'"', rest)?;
                 Some(&rest[..end])
             }
-            RecordFormat::Plain { docker_timestamp: false } => None,
+            RecordFormat::Plain {
+                docker_timestamp: false,
+            } => None,
         }
     }
 
@@ -293,13 +303,13 @@ impl<'m> ContextFilter<'m> {
         self.seen += 1;
         let body = self.format.body(record);
 
-        if let Some(window) = &mut self.window {
-            if !window.contains(self.format.docker_time(record), body) {
-                self.before.clear();
-                self.after_left = 0;
-                self.block_left = 0;
-                return;
-            }
+        if let Some(window) = &mut self.window
+            && !window.contains(self.format.docker_time(record), body)
+        {
+            self.before.clear();
+            self.after_left = 0;
+            self.block_left = 0;
+            return;
         }
 
         let new_record = starts_record(body);
@@ -384,10 +394,18 @@ mod tests {
 
     fn run(lines: &[&str]) -> Vec<String> {
         let matcher = KeyMatcher::new(&keys());
-        let mut filter = ContextFilter::new(&matcher, RecordFormat::Plain { docker_timestamp: false }, None);
+        let mut filter = ContextFilter::new(
+            &matcher,
+            RecordFormat::Plain {
+                docker_timestamp: false,
+            },
+            None,
+        );
         let mut kept = Vec::new();
         for line in lines {
-            filter.push(line.as_bytes(), &mut |l| kept.push(String::from_utf8_lossy(l).into_owned()));
+            filter.push(line.as_bytes(), &mut |l| {
+                kept.push(String::from_utf8_lossy(l).into_owned())
+            });
         }
         kept
     }
@@ -461,8 +479,12 @@ mod tests {
     #[test]
     fn docker_json_is_rendered_with_time() {
         let format = RecordFormat::DockerJson;
-        let record = br#"{"log":"task 89 \"quoted\"\n","stream":"stdout","time":"2026-01-20T14:03:12.5Z"}"#;
-        assert_eq!(format.docker_time(record), Some(&b"2026-01-20T14:03:12.5Z"[..]));
+        let record =
+            br#"{"log":"task 89 \"quoted\"\n","stream":"stdout","time":"2026-01-20T14:03:12.5Z"}"#;
+        assert_eq!(
+            format.docker_time(record),
+            Some(&b"2026-01-20T14:03:12.5Z"[..])
+        );
         assert!(format.body(record).starts_with(b"task 89"));
         let mut out = Vec::new();
         format.render(record, &mut out);
@@ -471,7 +493,9 @@ mod tests {
 
     #[test]
     fn since_window_uses_docker_and_naive_times() {
-        let start = DateTime::parse_from_rfc3339("2026-01-20T12:00:00Z").unwrap().with_timezone(&Utc);
+        let start = DateTime::parse_from_rfc3339("2026-01-20T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let mut window = SinceWindow::new(start);
         assert!(!window.contains(Some(b"2026-01-20T11:59:59.9Z"), b"x"));
         assert!(window.contains(Some(b"2026-01-20T12:00:00.1Z"), b"x"));

@@ -23,12 +23,14 @@ const BUFFER_BYTES: usize = 256 * 1024;
 /// Opens a log file for streaming, decompressing it when its name ends in `.gz`.
 pub fn open_log(path: &Path) -> io::Result<LineReader<Box<dyn Read + Send>>> {
     let file = File::open(path)?;
-    let inner: Box<dyn Read + Send> =
-        if path.extension().is_some_and(|ext| ext == "gz") {
-            Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(BUFFER_BYTES, file)))
-        } else {
-            Box::new(file)
-        };
+    let inner: Box<dyn Read + Send> = if path.extension().is_some_and(|ext| ext == "gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+            BUFFER_BYTES,
+            file,
+        )))
+    } else {
+        Box::new(file)
+    };
     Ok(LineReader::new(inner))
 }
 
@@ -101,7 +103,13 @@ pub struct TailBuffer {
 
 impl TailBuffer {
     pub fn new(max_lines: u64, max_bytes: u64) -> Self {
-        TailBuffer { lines: VecDeque::new(), bytes: 0, max_lines, max_bytes, dropped: 0 }
+        TailBuffer {
+            lines: VecDeque::new(),
+            bytes: 0,
+            max_lines,
+            max_bytes,
+            dropped: 0,
+        }
     }
 
     /// Appends one line (without newline), dropping the oldest lines when over budget.
@@ -167,12 +175,12 @@ pub fn filter_files(
     let mut filter = ContextFilter::new(matcher, format, window);
     let mut stats = ScanStats::default();
     for path in paths {
-        let mut reader = open_log(path)
-            .map_err(|err| io::Error::new(err.kind(), format!("cannot open {}: {err}", path.display())))?;
-        while let Some(line) = reader
-            .next_line()
-            .map_err(|err| io::Error::new(err.kind(), format!("cannot read {}: {err}", path.display())))?
-        {
+        let mut reader = open_log(path).map_err(|err| {
+            io::Error::new(err.kind(), format!("cannot open {}: {err}", path.display()))
+        })?;
+        while let Some(line) = reader.next_line().map_err(|err| {
+            io::Error::new(err.kind(), format!("cannot read {}: {err}", path.display()))
+        })? {
             filter.push(line, &mut |kept| out.push(kept));
         }
         stats.cut_lines += reader.cut_lines;
@@ -184,16 +192,20 @@ pub fn filter_files(
 }
 
 /// Reads every line of `paths` in order into `out`, keeping the newest. Blocking.
-pub fn tail_files(paths: &[PathBuf], format: RecordFormat, out: &mut TailBuffer) -> io::Result<u64> {
+pub fn tail_files(
+    paths: &[PathBuf],
+    format: RecordFormat,
+    out: &mut TailBuffer,
+) -> io::Result<u64> {
     let mut rendered = Vec::new();
     let mut cut_lines = 0;
     for path in paths {
-        let mut reader = open_log(path)
-            .map_err(|err| io::Error::new(err.kind(), format!("cannot open {}: {err}", path.display())))?;
-        while let Some(line) = reader
-            .next_line()
-            .map_err(|err| io::Error::new(err.kind(), format!("cannot read {}: {err}", path.display())))?
-        {
+        let mut reader = open_log(path).map_err(|err| {
+            io::Error::new(err.kind(), format!("cannot open {}: {err}", path.display()))
+        })?;
+        while let Some(line) = reader.next_line().map_err(|err| {
+            io::Error::new(err.kind(), format!("cannot read {}: {err}", path.display()))
+        })? {
             rendered.clear();
             format.render(line, &mut rendered);
             out.push(&rendered);
@@ -205,7 +217,9 @@ pub fn tail_files(paths: &[PathBuf], format: RecordFormat, out: &mut TailBuffer)
 
 /// Modification time of a file, or the epoch when it cannot be read.
 pub fn modified(path: &Path) -> SystemTime {
-    std::fs::metadata(path).and_then(|m| m.modified()).unwrap_or(SystemTime::UNIX_EPOCH)
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .unwrap_or(SystemTime::UNIX_EPOCH)
 }
 
 #[cfg(test)]

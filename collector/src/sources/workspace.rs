@@ -21,7 +21,9 @@ use std::time::Duration;
 use anyhow::anyhow;
 use chrono::{FixedOffset, TimeZone};
 use git2::{Repository, RepositoryOpenFlags, Status, StatusOptions};
-use wegent_analyzer::bundle::model::{Commit, ContainerRole, Repository as RepoInfo, Workspace, members};
+use wegent_analyzer::bundle::model::{
+    Commit, ContainerRole, Repository as RepoInfo, Workspace, members,
+};
 
 use crate::source::{Context, Source, SourceFuture, SourceOutput};
 
@@ -60,10 +62,14 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
     for secret in credentials {
         ctx.remember(&secret, "git-remote-credential");
     }
+    out.json(members::WORKSPACE, &workspace)?;
+
+    if workspace.repositories.is_empty() && !problems.is_empty() {
+        return Err(anyhow!("{}", problems.join("; ")));
+    }
     for problem in problems {
         out.problem(problem);
     }
-    out.json(members::WORKSPACE, &workspace)?;
 
     if workspace.repositories.is_empty() {
         let searched = workspace.searched.join(", ");
@@ -89,10 +95,17 @@ pub struct Roots {
 
 fn search_roots(ctx: &Context) -> Roots {
     let task = ctx.task_id().to_string();
-    let mut roots = Roots { task_dirs: vec![ctx.config().workspace_root.join(&task)], repos: Vec::new() };
+    let mut roots = Roots {
+        task_dirs: vec![ctx.config().workspace_root.join(&task)],
+        repos: Vec::new(),
+    };
 
     let facts = ctx.facts();
-    let executors = facts.containers.iter().flat_map(|c| c.containers.iter()).filter(|c| c.role == ContainerRole::Executor);
+    let executors = facts
+        .containers
+        .iter()
+        .flat_map(|c| c.containers.iter())
+        .filter(|c| c.role == ContainerRole::Executor);
     for container in executors {
         for mount in &container.mounts {
             if mount.source.is_empty() {
@@ -133,7 +146,11 @@ pub fn read_all(roots: &Roots) -> (Workspace, Vec<String>, Vec<String>) {
         let mut children: Vec<PathBuf> = std::fs::read_dir(dir)
             .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).collect())
             .unwrap_or_default();
-        children.retain(|p| p.is_dir() && p.file_name().is_some_and(|n| n != AGENT_HOME && n != ".git"));
+        children.retain(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .is_some_and(|n| n != AGENT_HOME && n != ".git")
+        });
         children.sort();
         candidates.extend(children);
     }
@@ -153,19 +170,41 @@ pub fn read_all(roots: &Roots) -> (Workspace, Vec<String>, Vec<String>) {
         }
         match read_repository(&path, &mut credentials) {
             Ok(info) => workspace.repositories.push(info),
-            Err(err) => problems.push(format!("cannot read the git repository {}: {err}", path.display())),
+            Err(err) if err.code() == git2::ErrorCode::Owner => problems.push(format!(
+                "cannot read the git repository {}: it belongs to another user; run collect as \
+                 that user (executors usually write as root)",
+                path.display()
+            )),
+            Err(err) => problems.push(format!(
+                "cannot read the git repository {}: {}",
+                path.display(),
+                err.message()
+            )),
         }
     }
     (workspace, credentials, problems)
 }
 
 /// Reads one repository without writing to it.
-pub fn read_repository(path: &Path, credentials: &mut Vec<String>) -> Result<RepoInfo, git2::Error> {
-    let repo = Repository::open_ext(path, RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&Path>())?;
+pub fn read_repository(
+    path: &Path,
+    credentials: &mut Vec<String>,
+) -> Result<RepoInfo, git2::Error> {
+    let repo = Repository::open_ext(
+        path,
+        RepositoryOpenFlags::NO_SEARCH,
+        std::iter::empty::<&Path>(),
+    )?;
 
     let head = repo.head().ok();
-    let branch = head.as_ref().filter(|h| h.is_branch()).and_then(|h| h.shorthand().map(str::to_string));
-    let head_id = head.as_ref().and_then(|h| h.target()).map(|id| id.to_string());
+    let branch = head
+        .as_ref()
+        .filter(|h| h.is_branch())
+        .and_then(|h| h.shorthand().map(str::to_string));
+    let head_id = head
+        .as_ref()
+        .and_then(|h| h.target())
+        .map(|id| id.to_string());
 
     let mut info = RepoInfo {
         path: path.display().to_string(),
@@ -184,10 +223,11 @@ pub fn read_repository(path: &Path, credentials: &mut Vec<String>) -> Result<Rep
 
     let names = repo.remotes()?;
     for name in names.iter().flatten() {
-        if let Ok(remote) = repo.find_remote(name) {
-            if let Some(url) = remote.url() {
-                info.remotes.insert(name.to_string(), strip_credentials(url, credentials));
-            }
+        if let Ok(remote) = repo.find_remote(name)
+            && let Some(url) = remote.url()
+        {
+            info.remotes
+                .insert(name.to_string(), strip_credentials(url, credentials));
         }
     }
     Ok(info)
@@ -201,7 +241,8 @@ fn recent_commits(repo: &Repository) -> Result<Vec<Commit>, git2::Error> {
     for id in walk.take(MAX_COMMITS) {
         let commit = repo.find_commit(id?)?;
         let time = commit.time();
-        let offset = FixedOffset::east_opt(time.offset_minutes() * 60).unwrap_or(FixedOffset::east_opt(0).expect("zero offset"));
+        let offset = FixedOffset::east_opt(time.offset_minutes() * 60)
+            .unwrap_or(FixedOffset::east_opt(0).expect("zero offset"));
         let when = offset
             .timestamp_opt(time.seconds(), 0)
             .single()
@@ -210,7 +251,8 @@ fn recent_commits(repo: &Repository) -> Result<Vec<Commit>, git2::Error> {
         commits.push(Commit {
             id: commit.id().to_string(),
             time: when,
-            summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
+            summary: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default())
+                .into_owned(),
         });
     }
     Ok(commits)
@@ -244,7 +286,9 @@ fn dirty_paths(repo: &Repository) -> Result<(Vec<String>, bool), git2::Error> {
 }
 
 fn porcelain_code(status: Status) -> String {
-    if status.contains(Status::WT_NEW) && !status.intersects(Status::INDEX_NEW | Status::INDEX_MODIFIED) {
+    if status.contains(Status::WT_NEW)
+        && !status.intersects(Status::INDEX_NEW | Status::INDEX_MODIFIED)
+    {
         return "??".to_string();
     }
     let index = if status.contains(Status::INDEX_NEW) {
@@ -322,15 +366,24 @@ mod tests {
     fn credentials_are_stripped() {
         let mut secrets = Vec::new();
         assert_eq!(
-            strip_credentials("https://token:ghp_abc%40def@github.com/o/r.git", &mut secrets),
+            strip_credentials(
+                "https://token:ghp_abc%40def@github.com/o/r.git",
+                &mut secrets
+            ),
             "https://github.com/o/r.git"
         );
         assert!(secrets.contains(&"ghp_abc@def".to_string()));
         let mut secrets = Vec::new();
-        assert_eq!(strip_credentials("https://glpat-xyz@gitlab.example/o/r", &mut secrets), "https://gitlab.example/o/r");
+        assert_eq!(
+            strip_credentials("https://glpat-xyz@gitlab.example/o/r", &mut secrets),
+            "https://gitlab.example/o/r"
+        );
         assert!(secrets.contains(&"glpat-xyz".to_string()));
         let mut secrets = Vec::new();
-        assert_eq!(strip_credentials("git@github.com:o/r.git", &mut secrets), "git@github.com:o/r.git");
+        assert_eq!(
+            strip_credentials("git@github.com:o/r.git", &mut secrets),
+            "git@github.com:o/r.git"
+        );
         assert!(secrets.is_empty());
     }
 }

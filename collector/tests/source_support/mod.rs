@@ -25,17 +25,29 @@ pub fn collect(dir: &Path, task_id: i64, args: &[&str], env: &[(&str, &str)]) ->
         .envs(env.iter().copied())
         .current_dir(dir)
         .args(["--task-id", &task_id.to_string(), "--mysql-container", ""])
-        .args(["--executor-manager-url", &format!("http://127.0.0.1:{refused}")])
+        .args([
+            "--executor-manager-url",
+            &format!("http://127.0.0.1:{refused}"),
+        ])
         .args(["--redis-url", &format!("redis://127.0.0.1:{refused}/0")]);
     if !args.contains(&"--database-url") {
-        command.args(["--database-url", &format!("mysql://root:x@127.0.0.1:{refused}/task_manager")]);
+        command.args([
+            "--database-url",
+            &format!("mysql://root:x@127.0.0.1:{refused}/task_manager"),
+        ]);
     }
     if !args.contains(&"--workspace-root") {
-        command.args(["--workspace-root", &dir.join("no-workspace").display().to_string()]);
+        command.args([
+            "--workspace-root",
+            &dir.join("no-workspace").display().to_string(),
+        ]);
     }
     command.arg("--output").arg(&bundle_path).args(args);
     let output = command.output().expect("running collect");
-    Run { output, bundle_path }
+    Run {
+        output,
+        bundle_path,
+    }
 }
 
 /// Environment that makes the docker source fail at once, for tests of other sources.

@@ -1,4 +1,4 @@
-//! Which containers belong in the bundle, and their state from `docker inspect`.
+//! Container selection for the bundle, and container state from `docker inspect`.
 //!
 //! Selection follows how Wegent names and labels containers:
 //!
@@ -91,10 +91,17 @@ pub fn select(summaries: Vec<ContainerSummary>, keys: &SelectionKeys) -> Selecti
         };
 
         let id = summary.id.clone().unwrap_or_default();
-        selection.selected.push(Listed { id, name, role, summary });
+        selection.selected.push(Listed {
+            id,
+            name,
+            role,
+            summary,
+        });
     }
 
-    selection.selected.sort_by(|a, b| (role_order(a.role), &a.name).cmp(&(role_order(b.role), &b.name)));
+    selection
+        .selected
+        .sort_by(|a, b| (role_order(a.role), &a.name).cmp(&(role_order(b.role), &b.name)));
     selection.others.sort_by(|a, b| a.name.cmp(&b.name));
     selection
 }
@@ -116,7 +123,11 @@ fn summary_name(summary: &ContainerSummary) -> String {
         .unwrap_or_default()
 }
 
-fn from_summary(summary: &ContainerSummary, name: &str, labels: HashMap<String, String>) -> ContainerInfo {
+fn from_summary(
+    summary: &ContainerSummary,
+    name: &str,
+    labels: HashMap<String, String>,
+) -> ContainerInfo {
     ContainerInfo {
         id: summary.id.clone().unwrap_or_default(),
         name: name.to_string(),
@@ -147,11 +158,14 @@ pub enum Inspected {
 
 /// Inspects one container; a 404 means it vanished.
 pub async fn inspect(docker: &Docker, id: &str) -> Result<Inspected, bollard::errors::Error> {
-    match docker.inspect_container(id, None::<InspectContainerOptions>).await {
+    match docker
+        .inspect_container(id, None::<InspectContainerOptions>)
+        .await
+    {
         Ok(response) => Ok(Inspected::Found(Box::new(response))),
-        Err(bollard::errors::Error::DockerResponseServerError { status_code: 404, .. }) => {
-            Ok(Inspected::Vanished)
-        }
+        Err(bollard::errors::Error::DockerResponseServerError {
+            status_code: 404, ..
+        }) => Ok(Inspected::Vanished),
         Err(err) => Err(err),
     }
 }

@@ -9,6 +9,12 @@
 //! executor name or a time zone everywhere would blind the analysis.
 //! JSON values are parsed and every string under a secret-looking key, and every URL
 //! password, is handed to the redactor on its own as well.
+//!
+//! Service containers (executor-manager, backend, MySQL) carry mostly configuration,
+//! such as service URLs and the database name, which their logs repeat. Removing those
+//! everywhere would hide what the analysis looks for, so for services only values under
+//! secret-looking names (`*PASSWORD*`, `*TOKEN*`, `*KEY*`, …) and URL passwords are
+//! handed to the redactor. Their environment values are never stored.
 
 use std::collections::BTreeMap;
 
@@ -39,6 +45,10 @@ const KEPT_VALUES: &[&str] = &[
     "PYTHONUNBUFFERED",
     "PYTHONPATH",
     "DOCKER_HOST_ADDR",
+    "CALLBACK_URL",
+    "CALLBACK_HOST",
+    "TASK_API_DOMAIN",
+    "EXECUTOR_MANAGER_HEARTBEAT_BASE_URL",
     "NETWORK",
     "EXECUTOR_PORT_RANGE_MIN",
     "EXECUTOR_PORT_RANGE_MAX",
@@ -46,8 +56,16 @@ const KEPT_VALUES: &[&str] = &[
 ];
 
 /// Key fragments that mark a JSON value as secret.
-const SECRET_KEY_PARTS: &[&str] =
-    &["key", "token", "secret", "password", "passwd", "credential", "authorization", "cookie"];
+const SECRET_KEY_PARTS: &[&str] = &[
+    "key",
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "credential",
+    "authorization",
+    "cookie",
+];
 
 /// Summary of one container's environment.
 #[derive(Debug, Default)]
@@ -58,12 +76,22 @@ pub struct EnvSummary {
     pub repo_dirs: Vec<String>,
 }
 
-/// Registers every secret of `env` (`NAME=value` entries) and returns what may be stored.
-pub fn summarize(ctx: &Context, env: &[String]) -> EnvSummary {
+/// Rule for which environment values go to the redactor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Secrecy {
+    /// Executors: every value except those in the kept list.
+    AllButKept,
+    /// Services: values under secret-looking names, and secrets inside values.
+    SecretNamesOnly,
+}
+
+/// Registers the secrets of `env` (`NAME=value` entries) and returns what may be stored.
+pub fn summarize(ctx: &Context, env: &[String], secrecy: Secrecy) -> EnvSummary {
     let mut summary = EnvSummary::default();
     for entry in env {
         let (name, value) = entry.split_once('=').unwrap_or((entry.as_str(), ""));
         if KEPT_VALUES.contains(&name) {
+            remember_url_password(ctx, value);
             summary.shown.insert(name.to_string(), value.to_string());
             continue;
         }
@@ -75,14 +103,21 @@ pub fn summarize(ctx: &Context, env: &[String]) -> EnvSummary {
             }
         }
         remember_url_password(ctx, value);
-        ctx.remember(value, &rule_for(name));
-        summary.shown.insert(name.to_string(), DROPPED_VALUE.to_string());
+        if secrecy == Secrecy::AllButKept || is_secret_key(name) {
+            ctx.remember(value, &rule_for(name));
+        }
+        summary
+            .shown
+            .insert(name.to_string(), DROPPED_VALUE.to_string());
     }
     summary
 }
 
 fn rule_for(name: &str) -> String {
-    format!("container-env-{}", name.to_ascii_lowercase().replace('_', "-"))
+    format!(
+        "container-env-{}",
+        name.to_ascii_lowercase().replace('_', "-")
+    )
 }
 
 fn is_secret_key(key: &str) -> bool {
@@ -118,10 +153,10 @@ fn remember_url_password(ctx: &Context, text: &str) {
         return;
     }
     for word in text.split(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
-        if let Ok(url) = url::Url::parse(word) {
-            if let Some(password) = url.password() {
-                ctx.remember(password, "url-password");
-            }
+        if let Ok(url) = url::Url::parse(word)
+            && let Some(password) = url.password()
+        {
+            ctx.remember(password, "url-password");
         }
     }
 }
@@ -150,7 +185,14 @@ mod tests {
 
     #[test]
     fn secret_keys_are_recognized() {
-        for key in ["api_key", "git_token", "auth_token", "AES_KEY", "password", "Authorization"] {
+        for key in [
+            "api_key",
+            "git_token",
+            "auth_token",
+            "AES_KEY",
+            "password",
+            "Authorization",
+        ] {
             assert!(is_secret_key(key), "{key}");
         }
         for key in ["task_id", "executor_name", "git_url", "repo_dir"] {

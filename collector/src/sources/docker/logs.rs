@@ -9,6 +9,9 @@
 //! through a [`TailBuffer`] that keeps the newest lines, service logs through the task
 //! filter of [`crate::sources::log_filter`]. Every line starts with Docker's RFC 3339 UTC
 //! timestamp, as `docker logs --timestamps` prints it.
+//!
+//! NOTE: Docker splits a message longer than 16 KiB into several json-file entries. Each
+//! entry becomes its own line here, with its own timestamp prefix; they are not joined.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -179,13 +182,20 @@ pub async fn filtered(
                 .timestamps(true)
                 .since(since.timestamp().clamp(0, i32::MAX as i64) as i32)
                 .build();
-            let mut filter =
-                ContextFilter::new(matcher, RecordFormat::Plain { docker_timestamp: true }, Some(window));
+            let mut filter = ContextFilter::new(
+                matcher,
+                RecordFormat::Plain {
+                    docker_timestamp: true,
+                },
+                Some(window),
+            );
             let mut splitter = LineSplitter::default();
             let mut stream = docker.logs(id, Some(options));
             while let Some(chunk) = stream.next().await {
                 let chunk = chunk.context("reading the log stream")?;
-                splitter.feed(&chunk.into_bytes(), &mut |line| filter.push(line, &mut |kept| buffer.push(kept)));
+                splitter.feed(&chunk.into_bytes(), &mut |line| {
+                    filter.push(line, &mut |kept| buffer.push(kept))
+                });
             }
             splitter.finish(&mut |line| filter.push(line, &mut |kept| buffer.push(kept)));
             Ok(Filtered {
@@ -217,7 +227,8 @@ impl LineSplitter {
             if chunk.len() > room {
                 self.cutting = true;
             }
-            self.partial.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            self.partial
+                .extend_from_slice(&chunk[..chunk.len().min(room)]);
             if done {
                 self.emit(line);
             }
@@ -257,13 +268,19 @@ mod tests {
 
     #[test]
     fn rotated_siblings_are_oldest_first() {
-        let dir = tempfile::Builder::new().prefix("wi-test-rotated-").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("wi-test-rotated-")
+            .tempdir()
+            .unwrap();
         let path = dir.path().join("c-json.log");
         for name in ["c-json.log", "c-json.log.1", "c-json.log.2.gz"] {
             std::fs::write(dir.path().join(name), b"").unwrap();
         }
         let files = rotated_siblings(&path, None);
-        let names: Vec<_> = files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        let names: Vec<_> = files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
         assert_eq!(names, vec!["c-json.log.2.gz", "c-json.log.1", "c-json.log"]);
     }
 }

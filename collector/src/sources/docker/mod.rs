@@ -25,7 +25,9 @@ use std::time::Duration;
 
 use anyhow::{Context as _, anyhow};
 use bollard::Docker;
-use wegent_analyzer::bundle::model::{ContainerInfo, ContainerRole, Containers, ExecutorInspect, members};
+use wegent_analyzer::bundle::model::{
+    ContainerInfo, ContainerRole, Containers, ExecutorInspect, members,
+};
 
 use crate::source::{Context, Source, SourceFuture, SourceOutput};
 use crate::sources::log_filter::{KeyMatcher, TaskKeys};
@@ -53,10 +55,15 @@ impl Source for DockerSource {
 
 async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
     let docker = connect().await?;
-    let version = docker.version().await.context("reading the engine version")?;
+    let version = docker
+        .version()
+        .await
+        .context("reading the engine version")?;
 
     let keys = selection_keys(ctx);
-    let summaries = containers::list_all(&docker).await.context("listing containers")?;
+    let summaries = containers::list_all(&docker)
+        .await
+        .context("listing containers")?;
     let selection = containers::select(summaries, &keys);
 
     let mut state = Containers {
@@ -64,7 +71,7 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
         running_executor_count: Some(selection.running_executor_count),
         ..Containers::default()
     };
-    let inspected = inspect_selected(ctx, &docker, &selection.selected, &mut state).await?;
+    let inspected = inspect_selected(ctx, &docker, out, &selection.selected, &mut state).await;
     state.containers.extend(selection.others.iter().cloned());
     publish(ctx, &state);
     out.json(members::CONTAINERS, &state)?;
@@ -77,11 +84,18 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
 
     let matcher = KeyMatcher::new(&task_keys(ctx));
     let services = [
-        (ctx.config().executor_manager_container.clone(), "executor-manager"),
+        (
+            ctx.config().executor_manager_container.clone(),
+            "executor-manager",
+        ),
         (BACKEND_CONTAINER.to_string(), "backend"),
     ];
     for (container, member_name) in services {
-        let Some(found) = inspected.iter().find(|found| found.listed.name == container) else {
+        let Some(found) = inspected
+            .iter()
+            .find(|found| found.listed.name == container)
+        else {
+            tracing::info!(container = %container, "no container named {container}; its log is not collected");
             continue;
         };
         write_service_log(ctx, &docker, out, found, &matcher, member_name, &mut state).await;
@@ -93,12 +107,13 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
 
 /// Connects with the `DOCKER_HOST` rules of the docker CLI and negotiates the API version.
 pub async fn connect() -> anyhow::Result<Docker> {
-    let host = std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
+    let host =
+        std::env::var("DOCKER_HOST").unwrap_or_else(|_| "unix:///var/run/docker.sock".into());
     let hint = "check that dockerd runs and that DOCKER_HOST names its socket";
-    if let Some(path) = host.strip_prefix("unix://") {
-        if !std::path::Path::new(path).exists() {
-            return Err(anyhow!("Docker socket {path} does not exist; {hint}"));
-        }
+    if let Some(path) = host.strip_prefix("unix://")
+        && !std::path::Path::new(path).exists()
+    {
+        return Err(anyhow!("Docker socket {path} does not exist; {hint}"));
     }
     let docker = Docker::connect_with_defaults()
         .map_err(|e| anyhow!("cannot use Docker host {host}: {e}; {hint}"))?;
@@ -114,10 +129,13 @@ fn selection_keys(ctx: &Context) -> SelectionKeys {
     SelectionKeys {
         task_id: ctx.task_id(),
         executor_names: facts.executor_names().into_iter().collect(),
-        service_names: [config.executor_manager_container.clone(), config.mysql_container.clone()]
-            .into_iter()
-            .filter(|n| !n.trim().is_empty())
-            .collect(),
+        service_names: [
+            config.executor_manager_container.clone(),
+            config.mysql_container.clone(),
+        ]
+        .into_iter()
+        .filter(|n| !n.trim().is_empty())
+        .collect(),
     }
 }
 
@@ -144,34 +162,50 @@ struct Found {
 
 /// Inspects the selected containers. Registers the secrets of their environment and
 /// publishes the environment names and TASK_INFO's `repo_dir` values for later sources.
+/// A container that cannot be inspected is reported as a problem and left out.
 async fn inspect_selected(
     ctx: &Context,
     docker: &Docker,
+    out: &mut SourceOutput,
     selected: &[Listed],
     state: &mut Containers,
-) -> anyhow::Result<Vec<Found>> {
+) -> Vec<Found> {
     let mut inspected = Vec::new();
     for listed in selected {
-        let response = match containers::inspect(docker, &listed.id)
-            .await
-            .with_context(|| format!("inspecting container {}", listed.name))?
-        {
-            Inspected::Found(response) => response,
-            Inspected::Vanished => {
+        let response = match containers::inspect(docker, &listed.id).await {
+            Ok(Inspected::Found(response)) => response,
+            Ok(Inspected::Vanished) => {
                 state.vanished.push(listed.name.clone());
                 continue;
             }
+            Err(err) => {
+                out.problem(format!(
+                    "inspecting container {} failed: {err}",
+                    listed.name
+                ));
+                continue;
+            }
         };
-        let env = env::summarize(ctx, &env_of(&response));
+        let secrecy = match listed.role {
+            ContainerRole::Executor => env::Secrecy::AllButKept,
+            _ => env::Secrecy::SecretNamesOnly,
+        };
+        let env = env::summarize(ctx, &env_of(&response), secrecy);
         {
             let mut facts = ctx.facts();
             facts.repo_dirs.extend(env.repo_dirs.iter().cloned());
-            facts.container_env_names.insert(listed.name.clone(), env.shown.keys().cloned().collect());
+            facts
+                .container_env_names
+                .insert(listed.name.clone(), env.shown.keys().cloned().collect());
         }
         state.containers.push(containers::info(listed, &response));
-        inspected.push(Found { listed: listed.clone(), response, env });
+        inspected.push(Found {
+            listed: listed.clone(),
+            response,
+            env,
+        });
     }
-    Ok(inspected)
+    inspected
 }
 
 fn publish(ctx: &Context, state: &Containers) {
@@ -179,7 +213,11 @@ fn publish(ctx: &Context, state: &Containers) {
 }
 
 fn env_of(response: &bollard::models::ContainerInspectResponse) -> Vec<String> {
-    response.config.as_ref().and_then(|c| c.env.clone()).unwrap_or_default()
+    response
+        .config
+        .as_ref()
+        .and_then(|c| c.env.clone())
+        .unwrap_or_default()
 }
 
 async fn write_executor(
@@ -220,7 +258,11 @@ async fn write_executor(
         }
     };
 
-    let inspect = ExecutorInspect { container: info, env: found.env.shown.clone(), logs_truncated };
+    let inspect = ExecutorInspect {
+        container: info,
+        env: found.env.shown.clone(),
+        logs_truncated,
+    };
     if let Err(err) = out.json(&members::executor_inspect(&listed.name), &inspect) {
         out.problem(format!("{err:#}"));
     }
@@ -240,7 +282,10 @@ async fn write_service_log(
     let since = ctx.collected_at()
         - chrono::Duration::from_std(ctx.config().since).unwrap_or(chrono::Duration::days(1));
     let not_before = std::time::SystemTime::from(since);
-    let route = logs::choose(containers::json_log_path(response).as_deref(), Some(not_before));
+    let route = logs::choose(
+        containers::json_log_path(response).as_deref(),
+        Some(not_before),
+    );
     let member = members::service_log(member_name);
 
     match logs::filtered(docker, &listed.id, &route, matcher, since).await {
