@@ -69,7 +69,10 @@ pub fn write_bundle(
 /// Exit status for a written bundle: 0 when every source was read in full (or does not
 /// apply here), 1 when a source failed or was read only in part.
 pub fn exit_status(sources: &[SourceEntry]) -> u8 {
-    if sources.iter().any(|s| matches!(s.status, SourceStatus::Failed | SourceStatus::Partial)) {
+    if sources
+        .iter()
+        .any(|s| matches!(s.status, SourceStatus::Failed | SourceStatus::Partial))
+    {
         1
     } else {
         0
@@ -99,7 +102,7 @@ pub fn print_summary(console: &Console, written: &Written) {
             source.name, source.duration_ms
         );
         if let Some(error) = &source.error {
-            line.push_str(&format!("  {error}"));
+            line.push_str(&format!("  {}", console.detail(error)));
         }
         console.out(&line);
     }
@@ -122,11 +125,31 @@ fn verdict_line(path: &Path, console: &Console) -> Result<String, String> {
     let analysis =
         wegent_analyzer::engine::analyze(&bundle, &wegent_analyzer::engine::Options::default());
     let summary = wegent_analyzer::i18n::render(console.lang(), &analysis.summary);
+    let verdict = verdict_name(console.lang(), analysis.verdict.as_str());
     Ok(console.text(
         "summary.verdict",
-        &[
-            ("verdict", analysis.verdict.as_str()),
-            ("summary", &summary),
-        ],
+        &[("verdict", &verdict), ("summary", &summary)],
     ))
+}
+
+/// The analyzer's name of a verdict in `lang` (`inconclusive` is `无法判断` in Chinese),
+/// or the verdict id when the catalogue has no name for it.
+pub fn verdict_name(lang: crate::i18n::Lang, verdict: &str) -> String {
+    wegent_analyzer::i18n::lookup(lang, &format!("verdict.{verdict}"))
+        .unwrap_or(verdict)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn verdict_names_follow_the_language() {
+        let zh = verdict_name(Lang::Zh, "inconclusive");
+        assert_ne!(zh, "inconclusive");
+        assert!(!zh.is_ascii(), "{zh}");
+        assert_eq!(verdict_name(Lang::En, "not_found"), "not found");
+    }
 }

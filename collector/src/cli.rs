@@ -6,6 +6,7 @@
 //! Wegent checkout's `.env`. Help texts exist in English (the derive attributes below)
 //! and Simplified Chinese ([`localize_help`]).
 
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -86,9 +87,14 @@ pub struct Cli {
     #[arg(long, env = "WEGENT_PROBE_LLM")]
     pub probe_llm: bool,
 
-    /// Bundle path [default: wegent-task-<ID>-<UTC yyyymmddThhmmssZ>.zip in the current directory].
+    /// Bundle path, ending in .zip; an existing file is kept unless --force is given
+    /// [default: wegent-task-<ID>-<UTC yyyymmddThhmmssZ>.zip in the current directory].
     #[arg(long, short = 'o', env = "WEGENT_OUTPUT", value_name = "FILE.zip")]
     pub output: Option<PathBuf>,
+
+    /// Replace the --output file if it already exists (the summary says it was replaced).
+    #[arg(long, env = "WEGENT_FORCE")]
+    pub force: bool,
 
     /// TOML file with extra redaction rules.
     #[arg(long, env = "WEGENT_REDACTION_RULES", value_name = "FILE")]
@@ -102,8 +108,8 @@ pub struct Cli {
     #[arg(long, env = "WEGENT_LANG", value_name = "LANG", value_parser = ["en", "zh"])]
     pub lang: Option<String>,
 
-    /// Time limit of one source, such as db=30s; repeatable. Sources: db, docker,
-    /// executor-manager, redis, workspace, logs, llm.
+    /// Time limit of one source, such as db=60s; repeatable. Sources and their defaults:
+    /// db=30s, docker=2m, executor-manager=30s, redis=15s, workspace=1m, logs=2m, llm=15s.
     #[arg(
         long = "timeout",
         env = "WEGENT_TIMEOUT",
@@ -137,12 +143,20 @@ pub struct Parsed {
     pub cli: Cli,
     /// Long option names whose value is clap's default, not the user's or the environment's.
     pub defaulted: Vec<&'static str>,
+    /// Environment variable that set an option, keyed by long option name (`since`), for
+    /// options the command line did not give.
+    pub from_env: BTreeMap<String, String>,
 }
 
 impl Parsed {
     /// True when the user gave neither the option nor its environment variable.
     pub fn is_default(&self, option: &str) -> bool {
         self.defaulted.contains(&option)
+    }
+
+    /// The environment variable an option's value came from, if it came from one.
+    pub fn env_var_of(&self, long: &str) -> Option<&str> {
+        self.from_env.get(long).map(String::as_str)
     }
 }
 
@@ -155,7 +169,24 @@ pub fn parse(args: Vec<OsString>, lang: Lang) -> Result<Parsed, clap::Error> {
     let matches = localize_help(Cli::command(), lang).try_get_matches_from(args)?;
     let cli = Cli::from_arg_matches(&matches)?;
     let defaulted = defaulted_options(&matches);
-    Ok(Parsed { cli, defaulted })
+    let from_env = env_set_options(&matches);
+    Ok(Parsed {
+        cli,
+        defaulted,
+        from_env,
+    })
+}
+
+fn env_set_options(matches: &ArgMatches) -> BTreeMap<String, String> {
+    Cli::command()
+        .get_arguments()
+        .filter(|arg| matches.value_source(arg.get_id().as_str()) == Some(ValueSource::EnvVariable))
+        .filter_map(|arg| {
+            let long = arg.get_long()?.to_string();
+            let env = arg.get_env()?.to_string_lossy().into_owned();
+            Some((long, env))
+        })
+        .collect()
 }
 
 fn defaulted_options(matches: &ArgMatches) -> Vec<&'static str> {
@@ -191,7 +222,8 @@ pub fn localize_help(cmd: Command, lang: Lang) -> Command {
         return cmd;
     }
 
-    let mut cmd = cmd.about("收集一个 Wegent 任务的诊断数据，写入脱敏后的 zip 包，供 analyze 分析");
+    let mut cmd =
+        cmd.about("收集一个 Wegent 任务的诊断数据，写入脱敏后的诊断包（zip），供 analyze 分析");
     for (id, help) in ZH_HELP {
         cmd = cmd.mut_arg(*id, |arg| arg.help(*help));
     }
@@ -236,7 +268,11 @@ const ZH_HELP: &[(&str, &str)] = &[
     ),
     (
         "output",
-        "bundle 路径 [默认：当前目录下的 wegent-task-<ID>-<UTC yyyymmddThhmmssZ>.zip]",
+        "诊断包路径，以 .zip 结尾；已有同名文件时不覆盖，除非给出 --force [默认：当前目录下的 wegent-task-<ID>-<UTC yyyymmddThhmmssZ>.zip]",
+    ),
+    (
+        "force",
+        "--output 指定的文件已存在时覆盖它（摘要会说明已覆盖）",
     ),
     ("redaction_rules", "包含额外脱敏规则的 TOML 文件"),
     ("pseudonymize", "用稳定的替代名替换用户名、主机名和地址"),
@@ -246,7 +282,7 @@ const ZH_HELP: &[(&str, &str)] = &[
     ),
     (
         "timeouts",
-        "单个来源的时间上限，如 db=30s；可重复。来源：db、docker、executor-manager、redis、workspace、logs、llm",
+        "单个来源的时间上限，如 db=60s；可重复。来源及默认上限：db=30s、docker=2m、executor-manager=30s、redis=15s、workspace=1m、logs=2m、llm=15s",
     ),
     (
         "executor_log_max_lines",
@@ -309,6 +345,40 @@ mod tests {
         )
         .unwrap();
         assert_eq!(parsed.cli.timeouts, vec!["db=3s", "redis=1s"]);
+    }
+
+    #[test]
+    fn timeout_help_lists_every_default() {
+        let help = Cli::command().render_long_help().to_string();
+        let zh = localize_help(Cli::command(), Lang::Zh)
+            .render_long_help()
+            .to_string();
+        for source in crate::sources::all() {
+            let entry = format!(
+                "{}={}",
+                source.name(),
+                crate::runner::format_duration(source.default_timeout())
+            );
+            assert!(help.contains(&entry), "{entry} missing from --help");
+            assert!(
+                zh.contains(&entry),
+                "{entry} missing from the Chinese --help"
+            );
+        }
+    }
+
+    #[test]
+    fn env_values_name_their_variable() {
+        // SAFETY: no unit test reads this variable's value; the container name is not
+        // used by any source in unit tests.
+        unsafe { std::env::set_var("WEGENT_MYSQL_CONTAINER", "wi-test-env-mysql") };
+        let parsed = parse(args(&["--task-id", "1"]), Lang::En).unwrap();
+        unsafe { std::env::remove_var("WEGENT_MYSQL_CONTAINER") };
+        assert_eq!(
+            parsed.env_var_of("mysql-container"),
+            Some("WEGENT_MYSQL_CONTAINER")
+        );
+        assert_eq!(parsed.env_var_of("task-id"), None);
     }
 
     #[test]

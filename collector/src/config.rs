@@ -37,6 +37,8 @@ pub struct Config {
     pub since: Duration,
     pub probe_llm: bool,
     pub output: Option<PathBuf>,
+    /// Replace an existing `--output` file.
+    pub force: bool,
     pub redaction_rules: Option<PathBuf>,
     pub pseudonymize: bool,
     pub lang: Lang,
@@ -46,6 +48,8 @@ pub struct Config {
     pub executor_log_max_bytes: u64,
     /// Keys of the checkout's `.env` that changed a default, for the manifest.
     pub env_file_keys_used: Vec<String>,
+    /// The checkout's `.env`, whose secret values the redactor must learn.
+    pub env_file: Option<EnvFile>,
 }
 
 /// A command line that cannot be used; the message is already in the user's language.
@@ -70,11 +74,23 @@ impl Config {
             .and_then(parse_lang)
             .unwrap_or_else(Lang::from_env);
         let invalid = |option: &str, value: &str, reason: &str| {
-            UsageError(text(
-                lang,
-                "error.option-invalid",
-                &[("option", option), ("value", value), ("reason", reason)],
-            ))
+            UsageError(match parsed.env_var_of(option) {
+                Some(env) => text(
+                    lang,
+                    "error.option-invalid-env",
+                    &[
+                        ("option", option),
+                        ("value", value),
+                        ("env", env),
+                        ("reason", reason),
+                    ],
+                ),
+                None => text(
+                    lang,
+                    "error.option-invalid",
+                    &[("option", option), ("value", value), ("reason", reason)],
+                ),
+            })
         };
 
         let task_id = parse_task_id(&cli.task_id).ok_or_else(|| {
@@ -84,29 +100,108 @@ impl Config {
                 &[("value", cli.task_id.trim())],
             ))
         })?;
-        let since = parse_duration(&cli.since).map_err(|e| invalid("since", &cli.since, &e))?;
+        let since =
+            parse_duration(&cli.since).map_err(|e| invalid("since", &cli.since, &e.text(lang)))?;
+        if since.is_zero() {
+            return Err(invalid(
+                "since",
+                &cli.since,
+                &text(lang, "reason.zero", &[]),
+            ));
+        }
         let executor_log_max_lines =
             cli.executor_log_max_lines
                 .trim()
                 .parse::<u64>()
-                .map_err(|e| {
+                .map_err(|_| {
                     invalid(
                         "executor-log-max-lines",
                         &cli.executor_log_max_lines,
-                        &e.to_string(),
+                        &text(lang, "reason.whole-number", &[]),
                     )
                 })?;
-        let executor_log_max_bytes = parse_size(&cli.executor_log_max_bytes)
-            .map_err(|e| invalid("executor-log-max-bytes", &cli.executor_log_max_bytes, &e))?;
+        let executor_log_max_bytes = parse_size(&cli.executor_log_max_bytes).map_err(|e| {
+            invalid(
+                "executor-log-max-bytes",
+                &cli.executor_log_max_bytes,
+                &e.text(lang),
+            )
+        })?;
         let timeouts = parse_timeouts(&cli.timeouts, known_sources, lang)?;
 
-        for (option, value) in [
-            ("database-url", &cli.database_url),
-            ("executor-manager-url", &cli.executor_manager_url),
-            ("redis-url", &cli.redis_url),
+        for (option, value, schemes, form) in [
+            (
+                "database-url",
+                &cli.database_url,
+                &["mysql", "mariadb"][..],
+                "mysql://user:password@host:port/db",
+            ),
+            (
+                "executor-manager-url",
+                &cli.executor_manager_url,
+                &["http", "https"][..],
+                "http://host:port",
+            ),
+            (
+                "redis-url",
+                &cli.redis_url,
+                &[][..],
+                "redis://:password@host:port/db",
+            ),
         ] {
-            Url::parse(value)
-                .map_err(|e| invalid(option, &strip_password(value), &e.to_string()))?;
+            let shown = strip_password(value);
+            let url = Url::parse(value).map_err(|e| {
+                invalid(
+                    option,
+                    &shown,
+                    &text(
+                        lang,
+                        "reason.url-form",
+                        &[("error", &e.to_string()), ("form", form)],
+                    ),
+                )
+            })?;
+            if !schemes.is_empty() && !schemes.contains(&url.scheme()) {
+                return Err(invalid(
+                    option,
+                    &shown,
+                    &text(
+                        lang,
+                        "reason.url-scheme",
+                        &[("scheme", url.scheme()), ("form", form)],
+                    ),
+                ));
+            }
+        }
+
+        if let Some(output) = &cli.output
+            && !output
+                .extension()
+                .is_some_and(|ext| ext.eq_ignore_ascii_case("zip"))
+        {
+            return Err(UsageError(text(
+                lang,
+                "error.output-not-zip",
+                &[("path", &output.display().to_string())],
+            )));
+        }
+
+        if let Some(root) = &cli.repo_root {
+            let shown = root.display().to_string();
+            if !root.exists() {
+                return Err(UsageError(text(
+                    lang,
+                    "error.repo-root-missing",
+                    &[("path", &shown)],
+                )));
+            }
+            if !root.is_dir() {
+                return Err(UsageError(text(
+                    lang,
+                    "error.repo-root-not-dir",
+                    &[("path", &shown)],
+                )));
+            }
         }
 
         let mut config = Config {
@@ -121,6 +216,7 @@ impl Config {
             since,
             probe_llm: cli.probe_llm,
             output: cli.output.clone(),
+            force: cli.force,
             redaction_rules: cli.redaction_rules.clone(),
             pseudonymize: cli.pseudonymize,
             lang,
@@ -128,6 +224,7 @@ impl Config {
             executor_log_max_lines,
             executor_log_max_bytes,
             env_file_keys_used: Vec::new(),
+            env_file: None,
         };
 
         if let Some(root) = cli.repo_root.clone() {
@@ -144,6 +241,7 @@ impl Config {
                     ))
                 })?;
                 config.apply_env_file(&env, parsed);
+                config.env_file = Some(env);
             }
         }
         Ok(config)
@@ -290,7 +388,11 @@ fn parse_timeouts(
             UsageError(text(
                 lang,
                 "error.option-invalid",
-                &[("option", "timeout"), ("value", value), ("reason", &reason)],
+                &[
+                    ("option", "timeout"),
+                    ("value", value),
+                    ("reason", &reason.text(lang)),
+                ],
             ))
         })?;
         if duration.is_zero() {
@@ -300,7 +402,7 @@ fn parse_timeouts(
                 &[
                     ("option", "timeout"),
                     ("value", value),
-                    ("reason", "must be longer than 0"),
+                    ("reason", &text(lang, "reason.zero", &[])),
                 ],
             )));
         }
@@ -494,6 +596,57 @@ mod tests {
         );
         assert!(config.redis_url.contains(":16379/"));
         assert_eq!(url_password(&config.redis_url).as_deref(), Some("rp"));
+    }
+
+    fn usage_error(list: &[&str]) -> String {
+        Config::resolve(&parsed(list), SOURCES).unwrap_err().0
+    }
+
+    #[test]
+    fn database_url_must_be_mysql_of_known_form() {
+        let err = usage_error(&["--task-id", "1", "--database-url", "notaurl"]);
+        assert!(err.contains("mysql://user:password@host:port/db"), "{err}");
+        let err = usage_error(&["--task-id", "1", "--database-url", "postgres://u:p@h/db"]);
+        assert!(err.contains("postgres://"), "{err}");
+        assert!(!err.contains(":p@"), "{err}");
+    }
+
+    #[test]
+    fn since_must_be_positive() {
+        let err = usage_error(&["--task-id", "1", "--since", "0s"]);
+        assert!(err.contains("must be greater than zero"), "{err}");
+    }
+
+    #[test]
+    fn unit_errors_follow_the_language() {
+        let err = usage_error(&["--task-id", "1", "--since", "5x", "--lang", "zh"]);
+        assert!(err.contains("未知单位 'x'"), "{err}");
+    }
+
+    #[test]
+    fn output_must_end_in_zip() {
+        let err = usage_error(&["--task-id", "1", "--output", "bundle.tar"]);
+        assert!(err.contains("bundle.tar"), "{err}");
+        assert!(err.contains(".zip"), "{err}");
+        assert!(Config::resolve(&parsed(&["--task-id", "1", "-o", "b.ZIP"]), SOURCES).is_ok());
+    }
+
+    #[test]
+    fn repo_root_must_be_a_directory() {
+        let err = usage_error(&["--task-id", "1", "--repo-root", "/wi-test-no-such-dir"]);
+        assert!(
+            err.contains("/wi-test-no-such-dir") && err.contains("does not exist"),
+            "{err}"
+        );
+
+        let dir = tempfile::Builder::new()
+            .prefix("wi-test-")
+            .tempdir()
+            .unwrap();
+        let file = dir.path().join("file.txt");
+        std::fs::write(&file, "x").unwrap();
+        let err = usage_error(&["--task-id", "1", "--repo-root", file.to_str().unwrap()]);
+        assert!(err.contains("is not a directory"), "{err}");
     }
 
     #[test]

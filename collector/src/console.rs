@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crate::i18n::{Lang, text};
+use crate::i18n::{Lang, localize_detail, text};
 use crate::redact::Redactor;
 
 /// Redacting printer shared by the runner, the summary and `main`.
@@ -39,6 +39,11 @@ impl Console {
     /// Text of a catalogue key in the console's language.
     pub fn text(&self, key: &str, args: &[(&str, &str)]) -> String {
         text(self.lang, key, args)
+    }
+
+    /// A source's error message in the console's language, where a translation exists.
+    pub fn detail(&self, message: &str) -> String {
+        localize_detail(self.lang, message)
     }
 
     /// Redacts `line` with the shared redactor.

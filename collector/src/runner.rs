@@ -120,7 +120,7 @@ fn report(console: &Console, progress: crate::console::Progress, entry: &SourceE
                 ("source", &entry.name),
                 ("status", &status),
                 ("ms", &ms),
-                ("detail", detail),
+                ("detail", &console.detail(detail)),
             ],
         ),
         None => console.text(

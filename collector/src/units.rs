@@ -1,18 +1,57 @@
 //! Parsing of the human-friendly durations and sizes that options accept.
+//!
+//! Errors are a [`UnitError`], whose [`UnitError::text`] gives the reason in the user's
+//! language for the usage message.
 
 use std::time::Duration;
 
+use crate::i18n::{Lang, text};
+
+/// Why a duration or size was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnitError {
+    /// A duration without a leading number.
+    DurationNumber,
+    /// A duration with a unit other than ms, s, m, h or d.
+    DurationUnit(String),
+    /// A duration over ten years.
+    DurationTooLong,
+    /// A size without a leading number.
+    SizeNumber,
+    /// A size with an unknown unit.
+    SizeUnit(String),
+    /// A size beyond 2^64 bytes.
+    SizeTooLarge,
+}
+
+impl UnitError {
+    /// The reason in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            UnitError::DurationNumber => text(lang, "unit.duration-number", &[]),
+            UnitError::DurationUnit(unit) => text(lang, "unit.duration-unit", &[("unit", unit)]),
+            UnitError::DurationTooLong => text(lang, "unit.duration-too-long", &[]),
+            UnitError::SizeNumber => text(lang, "unit.size-number", &[]),
+            UnitError::SizeUnit(unit) => text(lang, "unit.size-unit", &[("unit", unit)]),
+            UnitError::SizeTooLarge => text(lang, "unit.size-too-large", &[]),
+        }
+    }
+}
+
+impl std::fmt::Display for UnitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
 /// Parses a duration such as `500ms`, `30s`, `90m`, `24h` or `7d`; a bare number is seconds.
-/// The error is a short reason for the usage message.
-pub fn parse_duration(value: &str) -> Result<Duration, String> {
+pub fn parse_duration(value: &str) -> Result<Duration, UnitError> {
     let value = value.trim();
     let split = value
         .find(|c: char| !c.is_ascii_digit() && c != '.')
         .unwrap_or(value.len());
     let (number, unit) = value.split_at(split);
-    let number: f64 = number
-        .parse()
-        .map_err(|_| "expected a number followed by ms, s, m, h or d, such as 24h".to_string())?;
+    let number: f64 = number.parse().map_err(|_| UnitError::DurationNumber)?;
 
     let seconds_per_unit = match unit.trim().to_ascii_lowercase().as_str() {
         "ms" => 0.001,
@@ -20,27 +59,25 @@ pub fn parse_duration(value: &str) -> Result<Duration, String> {
         "m" | "min" | "mins" => 60.0,
         "h" | "hour" | "hours" => 3600.0,
         "d" | "day" | "days" => 86400.0,
-        other => return Err(format!("unknown unit '{other}': use ms, s, m, h or d")),
+        other => return Err(UnitError::DurationUnit(other.to_string())),
     };
 
     let seconds = number * seconds_per_unit;
     if !seconds.is_finite() || seconds > 10.0 * 365.0 * 86400.0 {
-        return Err("duration is too long: use at most 3650d".to_string());
+        return Err(UnitError::DurationTooLong);
     }
     Ok(Duration::from_secs_f64(seconds))
 }
 
 /// Parses a size such as `800k`, `5MB`, `5MiB` or `1G` into bytes; a bare number is bytes.
 /// k/M/G and kB/MB/GB count in 1000s, KiB/MiB/GiB in 1024s.
-pub fn parse_size(value: &str) -> Result<u64, String> {
+pub fn parse_size(value: &str) -> Result<u64, UnitError> {
     let value = value.trim();
     let split = value
         .find(|c: char| !c.is_ascii_digit() && c != '.')
         .unwrap_or(value.len());
     let (number, unit) = value.split_at(split);
-    let number: f64 = number
-        .parse()
-        .map_err(|_| "expected a number with an optional unit, such as 5MiB".to_string())?;
+    let number: f64 = number.parse().map_err(|_| UnitError::SizeNumber)?;
 
     let multiplier: f64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1.0,
@@ -50,16 +87,12 @@ pub fn parse_size(value: &str) -> Result<u64, String> {
         "ki" | "kib" => 1024.0,
         "mi" | "mib" => 1024.0 * 1024.0,
         "gi" | "gib" => 1024.0 * 1024.0 * 1024.0,
-        other => {
-            return Err(format!(
-                "unknown unit '{other}': use k, M, G, KiB, MiB or GiB"
-            ));
-        }
+        other => return Err(UnitError::SizeUnit(other.to_string())),
     };
 
     let bytes = number * multiplier;
     if !bytes.is_finite() || bytes > u64::MAX as f64 {
-        return Err("size is too large".to_string());
+        return Err(UnitError::SizeTooLarge);
     }
     Ok(bytes as u64)
 }
@@ -90,5 +123,20 @@ mod tests {
         assert_eq!(parse_size("800k").unwrap(), 800_000);
         assert_eq!(parse_size("42").unwrap(), 42);
         assert!(parse_size("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn errors_read_in_chinese() {
+        let err = parse_duration("5x").unwrap_err();
+        assert_eq!(err, UnitError::DurationUnit("x".to_string()));
+        let zh = err.text(Lang::Zh);
+        assert!(zh.contains("未知单位 'x'"), "{zh}");
+        assert!(err.to_string().contains("unknown unit 'x'"));
+        assert!(
+            parse_size("5q")
+                .unwrap_err()
+                .text(Lang::Zh)
+                .contains("未知单位")
+        );
     }
 }

@@ -343,6 +343,27 @@ fn docker_log_cap_keeps_newest_lines() {
 }
 
 #[test]
+fn missing_executor_manager_container_makes_docker_partial() {
+    let dir = temp_dir();
+    let name = unique_name("absent-em");
+    let run = collect(
+        dir.path(),
+        task_id(7),
+        &["--executor-manager-container", &name],
+        &[],
+    );
+
+    let entry = run.source("docker");
+    assert_eq!(entry.status, SourceStatus::Partial, "{entry:?}");
+    let error = entry.error.unwrap_or_default();
+    assert!(
+        error.contains(&format!("container {name} not found")),
+        "{error}"
+    );
+    assert_eq!(run.code(), 1);
+}
+
+#[test]
 fn docker_socket_absent_fails_source_only() {
     let dir = temp_dir();
     let socket = dir.path().join("wi-test-missing.sock");

@@ -141,7 +141,7 @@ fn wrong_password_and_unknown_task() {
     assert_eq!(run.bundle().task, Some(None), "db/task.json holds null");
     assert!(run.bundle().subtasks.is_some_and(|s| s.subtasks.is_empty()));
     assert!(
-        run.stdout().contains("verdict: not_found"),
+        run.stdout().contains("verdict: not found"),
         "{}",
         run.stdout()
     );
@@ -176,6 +176,11 @@ fn slow_executor_manager_times_out() {
     assert_eq!(entry.status, SourceStatus::Failed);
     let error = entry.error.unwrap_or_default();
     assert!(error.contains("timed out"), "{error}");
+    assert!(error.contains("1s limit"), "{error}");
+    assert!(
+        error.contains("--timeout executor-manager=<duration>"),
+        "{error}"
+    );
     assert!(
         entry.duration_ms < 2000,
         "the limit held: {} ms",
@@ -188,6 +193,67 @@ fn slow_executor_manager_times_out() {
     for request in em.requests() {
         assert_eq!(request.method, "GET", "{request:?}");
     }
+}
+
+#[test]
+fn slow_health_may_use_the_whole_limit() {
+    let config =
+        StandInConfig::new(Flavour::Fork).with_delay(Duration::from_millis(1500), &["/health"]);
+    let em = StandIn::start(config).expect("stand-in");
+    let dir = temp_dir();
+
+    let run = run_collect(
+        dir.path(),
+        &[
+            "--task-id",
+            "89",
+            "--database-url",
+            &refused_mysql_url("wi-test-unused-pw"),
+            "--executor-manager-url",
+            &em.url(),
+            "--redis-url",
+            &refused_redis_url(),
+            "--timeout",
+            "executor-manager=3s",
+        ],
+    );
+
+    let entry = run.source("executor-manager");
+    assert_ne!(entry.status, SourceStatus::Failed, "{entry:?}");
+    let state = run
+        .bundle()
+        .executor_manager
+        .expect("executor-manager.json");
+    assert_eq!(state.health.and_then(|h| h.status), Some(200));
+}
+
+#[test]
+fn unhealthy_executor_manager_is_partial() {
+    let em = StandIn::start(StandInConfig::new(Flavour::Fork).unhealthy()).expect("stand-in");
+    let dir = temp_dir();
+
+    let run = run_collect(
+        dir.path(),
+        &[
+            "--task-id",
+            "89",
+            "--database-url",
+            &refused_mysql_url("wi-test-unused-pw"),
+            "--executor-manager-url",
+            &em.url(),
+            "--redis-url",
+            &refused_redis_url(),
+        ],
+    );
+
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let entry = run.source("executor-manager");
+    assert_eq!(entry.status, SourceStatus::Partial, "{entry:?}");
+    let error = entry.error.unwrap_or_default();
+    assert!(
+        error.contains("answered HTTP 500 on /health") && error.contains("executor-manager?"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -220,6 +286,11 @@ fn absent_redis_fails_on_upstream() {
             .unwrap_or_default()
             .contains("cannot reach Redis at redis://127.0.0.1:")
     );
+    let error = run.source("redis").error.unwrap_or_default();
+    assert!(
+        error.ends_with("in the .env of --repo-root)") && error.contains("/0: "),
+        "the cause comes before the fix: {error}"
+    );
     assert!(run.bundle().redis.is_some_and(|r| !r.reachable));
     assert_eq!(run.source("db").status, SourceStatus::Ok);
 }
@@ -250,11 +321,13 @@ fn unwritable_output_writes_nothing() {
     let target = dir.path().join("missing-dir").join("bundle.zip");
     let run = run_collect_to(dir.path(), &target, &["--task-id", "89"]);
     assert_eq!(run.code(), 2, "{}", run.stderr());
+    // The message names the missing directory, not the probe file used to test it.
+    let stderr = run.stderr();
     assert!(
-        run.stderr().contains("cannot write the bundle"),
-        "{}",
-        run.stderr()
+        stderr.contains("missing-dir does not exist; create it or choose another --output"),
+        "{stderr}"
     );
+    assert!(!stderr.contains("probe"), "{stderr}");
     assert!(!target.exists());
 }
 

@@ -207,3 +207,41 @@ fn logs_skipped_without_repo_root() {
     assert_eq!(entry.status, SourceStatus::Skipped);
     assert!(entry.error.unwrap_or_default().contains("--repo-root"));
 }
+
+#[test]
+fn env_file_secrets_are_masked_in_logs() {
+    const DB_PASSWORD: &str = "wi-test-mysql-pw-7731";
+    const SECRET_KEY: &str = "wi-test-signing-key-8842";
+    let root = TempRoot::new("env-secrets-root").unwrap();
+    fs::write(
+        root.join(".env"),
+        format!(
+            "MYSQL_PASSWORD={DB_PASSWORD}\nSECRET_KEY='{SECRET_KEY}'\nMYSQL_DATABASE=task_manager\n"
+        ),
+    )
+    .unwrap();
+    fs::create_dir_all(root.join("backend")).unwrap();
+    fs::write(
+        root.join("backend/uvicorn.log"),
+        format!(
+            "{} INFO [-] : task_id={TASK} settings loaded: {DB_PASSWORD} {SECRET_KEY} task_manager\n",
+            stamp(Duration::ZERO)
+        ),
+    )
+    .unwrap();
+
+    let dir = temp_dir();
+    let docker_host = no_docker(dir.path());
+    let run = collect(
+        dir.path(),
+        TASK,
+        &["--repo-root", &root.path().display().to_string()],
+        &[("DOCKER_HOST", &docker_host)],
+    );
+
+    let uvicorn = member_text(&run, "logs/file-backend-uvicorn.txt");
+    assert!(uvicorn.contains("settings loaded"), "{uvicorn}");
+    assert!(!uvicorn.contains(DB_PASSWORD), "{uvicorn}");
+    assert!(!uvicorn.contains(SECRET_KEY), "{uvicorn}");
+    assert!(uvicorn.contains("task_manager"), "{uvicorn}");
+}

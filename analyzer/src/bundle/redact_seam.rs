@@ -22,6 +22,10 @@ pub trait MemberRedactor {
     /// Returns the redacted form of a member path.
     fn redact_name(&mut self, name: &str) -> String;
 
+    /// Looks at a member before any member is redacted, so values found in one member can
+    /// be removed from all of them. The default does nothing.
+    fn learn(&mut self, _member: &str, _data: &[u8]) {}
+
     /// Returns the redacted body of a member, or `None` when nothing matched, so that
     /// members without matches stay byte-identical. `member` is the redacted path.
     fn redact_member(&mut self, member: &str, data: &[u8]) -> Option<Vec<u8>>;

@@ -237,7 +237,7 @@ fn redact_members(
     added: BTreeMap<String, Body>,
     redactor: &mut dyn MemberRedactor,
 ) -> Result<BTreeMap<String, Vec<u8>>, WriteError> {
-    let mut redacted = BTreeMap::new();
+    let mut bodies = Vec::with_capacity(added.len());
     for (name, body) in added {
         let data = match body {
             Body::Bytes(bytes) => bytes,
@@ -247,7 +247,17 @@ fn redact_members(
                 source,
             })?,
         };
+        bodies.push((name, data));
+    }
 
+    // Every member is shown to the redactor before any is redacted, so a secret found
+    // under a secret-named key in a late member is also masked in earlier ones.
+    for (name, data) in &bodies {
+        redactor.learn(name, data);
+    }
+
+    let mut redacted = BTreeMap::new();
+    for (name, data) in bodies {
         let new_name = redactor.redact_name(&name);
         names::check(&new_name).map_err(|problem| WriteError::InvalidRedactedName {
             member: names::printable(new_name.as_bytes()),

@@ -7,7 +7,9 @@
 //! `/ready` probe is added as evidence, and so is the state of the executor-manager
 //! service container from `services/containers.json`. Answers about single executors are
 //! not read: a 404 from `/executor-manager/executor/status` only means the deployment is
-//! upstream, which lacks that endpoint.
+//! upstream, which lacks that endpoint. The wording tells the two cases apart: no answer
+//! (the service is down or the address is wrong) and an answer with an HTTP status (the
+//! service is unhealthy, or another service listens there).
 //!
 //! The finding is critical while the current run is PENDING or RUNNING and a warning
 //! otherwise. When the member is missing or holds no health probe, the rule stays silent
@@ -111,19 +113,31 @@ impl Rule for ExecutorManagerUnreachable {
         } else {
             Severity::Warning
         };
-        let result = match (health.status, health.error.as_deref()) {
-            (Some(code), _) => format!("HTTP {code}"),
-            (None, Some(error)) => current_run::excerpt(error),
-            (None, None) => "-".to_string(),
+        // An HTTP answer and no answer at all point at different causes: a service that
+        // is up but unhealthy (or another service on that port) versus one that is down.
+        let (title, detail) = match (health.status, health.error.as_deref()) {
+            (Some(code), _) => (
+                Msg::new("executor-manager-unreachable.title-http"),
+                Msg::new("executor-manager-unreachable.detail-http")
+                    .arg("url", &health.url)
+                    .arg("code", code.to_string()),
+            ),
+            (None, error) => (
+                Msg::new("executor-manager-unreachable.title"),
+                Msg::new("executor-manager-unreachable.detail")
+                    .arg("url", &health.url)
+                    .arg(
+                        "result",
+                        error.map_or("-".to_string(), current_run::excerpt),
+                    ),
+            ),
         };
 
         out.push(Finding {
             rule: self.id(),
             severity,
-            title: Msg::new("executor-manager-unreachable.title"),
-            detail: Msg::new("executor-manager-unreachable.detail")
-                .arg("url", &health.url)
-                .arg("result", result),
+            title,
+            detail,
             evidence,
             next_steps,
         });
@@ -157,7 +171,15 @@ static EN: &[(&str, &str)] = &[
     ),
     (
         "executor-manager-unreachable.detail",
-        "GET {url} returned {result} at collection time. Without executor-manager no run is dispatched, no executor container is started, and no callback reaches the backend.",
+        "GET {url} got no answer at collection time ({result}). Without executor-manager no run is dispatched, no executor container is started, and no callback reaches the backend.",
+    ),
+    (
+        "executor-manager-unreachable.title-http",
+        "executor-manager answered its health check with an error",
+    ),
+    (
+        "executor-manager-unreachable.detail-http",
+        "GET {url} answered HTTP {code} at collection time instead of a 2xx status: the service is unhealthy, or the address belongs to another service. Without a working executor-manager no run is dispatched, no executor container is started, and no callback reaches the backend.",
     ),
     (
         "executor-manager-unreachable.next",
@@ -176,7 +198,15 @@ static ZH: &[(&str, &str)] = &[
     ),
     (
         "executor-manager-unreachable.detail",
-        "采集时 GET {url} 的结果为 {result}。没有 executor-manager，执行不会被分发，执行器容器不会启动，回调也无法送达后端。",
+        "采集时 GET {url} 没有应答（{result}）。没有 executor-manager，执行不会被分发，执行器容器不会启动，回调也无法送达后端。",
+    ),
+    (
+        "executor-manager-unreachable.title-http",
+        "executor-manager 的健康检查返回了错误",
+    ),
+    (
+        "executor-manager-unreachable.detail-http",
+        "采集时 GET {url} 返回 HTTP {code}，而不是 2xx 状态：服务不健康，或该地址属于另一个服务。没有正常工作的 executor-manager，执行不会被分发，执行器容器不会启动，回调也无法送达后端。",
     ),
     (
         "executor-manager-unreachable.next",
@@ -224,6 +254,11 @@ mod tests {
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].severity, Severity::Critical);
         assert_eq!(findings[0].evidence[0].locator, "/health");
+        assert_eq!(findings[0].title.key, "executor-manager-unreachable.title");
+        assert_eq!(
+            findings[0].detail.key,
+            "executor-manager-unreachable.detail"
+        );
         assert_catalogue(&ExecutorManagerUnreachable, &findings);
     }
 
@@ -256,6 +291,15 @@ mod tests {
             findings[0].next_steps[0].key,
             "executor-manager-unreachable.next-url"
         );
+        assert_eq!(
+            findings[0].title.key,
+            "executor-manager-unreachable.title-http"
+        );
+        assert_eq!(
+            findings[0].detail.key,
+            "executor-manager-unreachable.detail-http"
+        );
+        assert_catalogue(&ExecutorManagerUnreachable, &findings);
         assert_eq!(findings[0].evidence.len(), 2);
     }
 

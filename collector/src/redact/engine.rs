@@ -199,6 +199,13 @@ impl Redactor {
         self.add_known(value.as_bytes(), Arc::from(rule), KnownSource::Remembered);
     }
 
+    /// Rule name that masks values under `key` (an environment variable, JSON or
+    /// `KEY=VALUE` name), or `None` when the key holds no secret. Uses the same
+    /// classification as the key rules, including keys from `--redaction-rules`.
+    pub fn secret_key_rule(&self, key: &str) -> Option<String> {
+        super::keys::classify(key.as_bytes(), &self.user_keys).map(|secret| secret.rule.to_string())
+    }
+
     /// Remembers a user name, email, host name or IP address to replace when
     /// pseudonymisation is on. Values shorter than 3 characters are ignored.
     pub fn remember_identity(&self, kind: IdentityKind, value: &str) {

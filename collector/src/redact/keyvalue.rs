@@ -9,9 +9,9 @@
 //!
 //! - a quoted value is masked up to its closing quote at the same depth;
 //! - an object or list value has every scalar inside masked, keys kept;
-//! - a bare value runs to the next delimiter; when the key itself opened a quoted
-//!   string (`"GIT_TOKEN=..."` in an environment list) it runs to that string's end, and
-//!   `Authorization`/`Cookie` values run to the end of the line.
+//! - a bare value runs to the next delimiter. When the key itself opened a quoted
+//!   string (`"GIT_TOKEN=..."` in an environment list), it runs to that string's end.
+//!   `Authorization` and `Cookie` values run to the end of the line.
 //!
 //! Placeholders (`***`, `${VAR}`, `<token>`, `null`) are not secrets and stay.
 

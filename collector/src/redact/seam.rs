@@ -25,6 +25,10 @@ impl MemberRedactor for Redactor {
         self.redact_member_name(name)
     }
 
+    fn learn(&mut self, _member: &str, data: &[u8]) {
+        Redactor::learn(self, data);
+    }
+
     fn redact_member(&mut self, member: &str, data: &[u8]) -> Option<Vec<u8>> {
         self.redact_member_bytes(member, data)
     }
@@ -41,6 +45,10 @@ impl MemberRedactor for Redactor {
 impl MemberRedactor for &Redactor {
     fn redact_name(&mut self, name: &str) -> String {
         self.redact_member_name(name)
+    }
+
+    fn learn(&mut self, _member: &str, data: &[u8]) {
+        Redactor::learn(self, data);
     }
 
     fn redact_member(&mut self, member: &str, data: &[u8]) -> Option<Vec<u8>> {

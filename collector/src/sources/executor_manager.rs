@@ -6,7 +6,12 @@
 //! `/executor-manager/executor/address`. A 404 means the endpoint does not exist in this
 //! version and is recorded as a response, not a failure. Writes
 //! `services/executor-manager.json`. The source fails when `/health` gets no response at all,
-//! and is partial when another request gets none.
+//! and is partial when `/health` responds with a status other than 2xx (the URL may name
+//! another service) or another request gets no response.
+//!
+//! Requests share the source's time limit: each may use whatever time is left, so one
+//! slow endpoint can take the whole limit, and a request that runs out reports the limit
+//! and the option that raises it.
 
 use std::time::{Duration, Instant};
 
@@ -23,8 +28,9 @@ pub struct ExecutorManagerSource;
 const STATUS_PATH: &str = "/executor-manager/executor/status";
 const ADDRESS_PATH: &str = "/executor-manager/executor/address";
 
-/// Maximum time for one request; the source's own limit may be shorter.
-const MAX_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time kept back from the source's limit, so that a request running out of time is
+/// reported by the source, with its URL, before the runner stops the source.
+const DEADLINE_MARGIN: Duration = Duration::from_millis(100);
 
 /// Bytes of a response body kept in the bundle.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -52,9 +58,9 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
         .executor_manager_url
         .trim_end_matches('/')
         .to_string();
-    let request_timeout = MAX_REQUEST_TIMEOUT.min(out.timeout() / 2);
+    let limit = out.timeout();
+    let deadline = Instant::now() + limit.saturating_sub(DEADLINE_MARGIN);
     let client = reqwest::Client::builder()
-        .timeout(request_timeout)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!(
             "wegent-inspect-collect/",
@@ -65,6 +71,7 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
     let http = Http {
         client,
         base: base.clone(),
+        deadline,
     };
 
     let mut state = ExecutorManager {
@@ -73,16 +80,25 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
     };
 
     let health = http.get("/health").await;
-    let unreachable = health.status.is_none();
+    let health_status = health.status;
     let health_error = health.error.clone();
     state.health = Some(health);
-    if unreachable {
-        out.json(members::EXECUTOR_MANAGER, &state)?;
-        ctx.facts().executor_manager = Some(state);
-        anyhow::bail!(
-            "executor-manager at {base} did not respond to /health: {}; check --executor-manager-url and that the container runs",
-            health_error.unwrap_or_default()
-        );
+    match health_status {
+        None => {
+            out.json(members::EXECUTOR_MANAGER, &state)?;
+            ctx.facts().executor_manager = Some(state);
+            anyhow::bail!(health_failure(
+                &base,
+                health_error.as_deref().unwrap_or_default(),
+                limit
+            ));
+        }
+        Some(code) if !(200..300).contains(&code) => {
+            out.problem(format!(
+                "executor-manager at {base} answered HTTP {code} on /health; is this an executor-manager? Check --executor-manager-url"
+            ));
+        }
+        Some(_) => {}
     }
     publish(ctx, out, &state)?;
 
@@ -129,6 +145,21 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Error of a `/health` request that got no response. A request that ran out of time
+/// names the source's limit and the option that raises it.
+fn health_failure(base: &str, error: &str, limit: Duration) -> String {
+    if error.starts_with(TIMED_OUT) {
+        format!(
+            "executor-manager at {base} timed out on /health after the {} limit; raise it with --timeout executor-manager=<duration>, or check --executor-manager-url",
+            crate::runner::format_duration(limit)
+        )
+    } else {
+        format!(
+            "executor-manager at {base} did not respond to /health: {error}; check --executor-manager-url and that the container runs"
+        )
+    }
 }
 
 /// Writes the member and the facts with what is known so far, so that a timeout later
@@ -202,6 +233,8 @@ fn route_list(document: &(u16, String)) -> Option<Vec<String>> {
 struct Http {
     client: reqwest::Client,
     base: String,
+    /// When the source's time is up; each request may use the time left until then.
+    deadline: Instant,
 }
 
 impl Http {
@@ -231,7 +264,17 @@ impl Http {
     }
 
     async fn fetch(&self, url: &str) -> Result<(u16, String), String> {
-        let response = self.client.get(url).send().await.map_err(describe)?;
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(TIMED_OUT.to_string());
+        }
+        let response = self
+            .client
+            .get(url)
+            .timeout(left)
+            .send()
+            .await
+            .map_err(describe)?;
         let status = response.status().as_u16();
         let body = response.text().await.map_err(describe)?;
         Ok((status, body))
@@ -252,10 +295,14 @@ fn body_value(body: &str) -> Value {
     Value::String(body[..end].to_string())
 }
 
-/// Describes a transport error in plain words, with the underlying cause.
+/// Start of the message of a request that ran out of time.
+const TIMED_OUT: &str = "timed out";
+
+/// Describes a transport error in plain words: the kind, then the innermost cause (the
+/// outer layers of reqwest's chain only repeat the kind).
 fn describe(error: reqwest::Error) -> String {
     let kind = if error.is_timeout() {
-        "timed out"
+        TIMED_OUT
     } else if error.is_connect() {
         "connection failed"
     } else if error.is_body() || error.is_decode() {
@@ -263,14 +310,16 @@ fn describe(error: reqwest::Error) -> String {
     } else {
         "request failed"
     };
-    let mut message = kind.to_string();
+    let mut root = None;
     let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
+        root = Some(cause.to_string());
         source = cause.source();
     }
-    message
+    match root {
+        Some(cause) if !error.is_timeout() => format!("{kind}: {cause}"),
+        _ => kind.to_string(),
+    }
 }
 
 fn path_of<'a>(url: &'a str, base: &str) -> &'a str {
@@ -314,6 +363,45 @@ mod tests {
             Some(vec!["/a".to_string(), "/b".to_string()])
         );
         assert_eq!(route_list(&(404, String::new())), None);
+    }
+
+    #[test]
+    fn health_timeout_names_limit_and_option() {
+        let message = health_failure("http://em:8001", TIMED_OUT, Duration::from_secs(2));
+        assert!(
+            message.contains("timed out") && message.contains("2s limit"),
+            "{message}"
+        );
+        assert!(
+            message.contains("--timeout executor-manager=<duration>"),
+            "{message}"
+        );
+
+        let message = health_failure(
+            "http://em:8001",
+            "connection failed: Connection refused (os error 111)",
+            Duration::from_secs(2),
+        );
+        assert!(message.contains("Connection refused"), "{message}");
+        assert!(!message.contains("--timeout"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn connect_error_names_root_cause_once() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let error = reqwest::Client::new()
+            .get(format!("http://127.0.0.1:{port}/health"))
+            .send()
+            .await
+            .unwrap_err();
+        let message = describe(error);
+        assert!(message.starts_with("connection failed: "), "{message}");
+        assert!(!message.contains("client error"), "{message}");
+        assert!(!message.contains("tcp connect error"), "{message}");
     }
 
     #[test]

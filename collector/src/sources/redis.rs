@@ -45,6 +45,13 @@ impl Source for RedisSource {
     }
 }
 
+/// Error of a Redis connection that failed: where, the cause, then what to check.
+fn unreachable_message(shown: &str, cause: &str) -> String {
+    format!(
+        "cannot reach Redis at {shown}: {cause}; check --redis-url (or REDIS_PORT and REDIS_PASSWORD in the .env of --repo-root)"
+    )
+}
+
 async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
     if ctx.facts().flavour() == Flavour::Fork {
         out.skip("this deployment is the fork, which keeps no task state in Redis");
@@ -62,8 +69,9 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
         Ok(conn) => conn,
         Err(err) => {
             out.json(members::REDIS, &RedisState::default())?;
-            return Err(err.context(format!(
-                "cannot reach Redis at {shown}; check --redis-url (or REDIS_PORT and REDIS_PASSWORD in the .env of --repo-root)"
+            return Err(anyhow::anyhow!(unreachable_message(
+                &shown,
+                &format!("{err:#}")
             )));
         }
     };
@@ -230,4 +238,17 @@ async fn queue_lengths(
         cursor = next;
     }
     Ok((lengths, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreachable_names_cause_before_fix() {
+        let message = unreachable_message("redis://127.0.0.1:6390/0", "Connection refused");
+        let cause = message.find("Connection refused").unwrap();
+        let fix = message.find("check --redis-url").unwrap();
+        assert!(cause < fix, "{message}");
+    }
 }

@@ -121,8 +121,8 @@ impl Run {
 
 /// Runs `collect` with `args` plus `--output <dir>/bundle.zip` and `LANG=C`, with every
 /// `WEGENT_*` variable of the test environment removed. Unless `args` set them, the MySQL
-/// container fallback is off, the executor-manager container is a name no container has,
-/// and the workspace root is inside `dir`, so that the run only reaches what the test
+/// container fallback is off, the executor-manager container is not looked for, and the
+/// workspace root is inside `dir`, so that the run only reaches what the test
 /// started.
 pub fn run_collect(dir: &Path, args: &[&str]) -> Run {
     run_collect_to(dir, &dir.join("bundle.zip"), args)
@@ -147,10 +147,9 @@ pub fn run_collect_to(dir: &Path, bundle_path: &Path, args: &[&str]) -> Run {
         command.args(["--mysql-container", ""]);
     }
     if !args.contains(&"--executor-manager-container") {
-        command.args([
-            "--executor-manager-container",
-            "wi-test-no-such-executor-manager",
-        ]);
+        // Empty: not looked for. A named container that does not exist makes the docker
+        // source partial, which only the tests about that case want.
+        command.args(["--executor-manager-container", ""]);
     }
     if !args.contains(&"--workspace-root") {
         command.arg("--workspace-root").arg(dir.join("workspaces"));

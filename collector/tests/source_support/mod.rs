@@ -9,7 +9,8 @@ use std::process::Command;
 use crate::collect_support::{Run, refused_port};
 
 /// Runs `collect` for `task_id` with executor-manager and Redis unreachable, MySQL and
-/// `--workspace-root` too unless `args` set them, plus `args` and `env`.
+/// `--workspace-root` too unless `args` set them, plus `args` and `env`. The
+/// executor-manager container is not looked for unless `args` name one.
 /// `WEGENT_*` and `DOCKER_HOST` of the test environment are removed first.
 pub fn collect(dir: &Path, task_id: i64, args: &[&str], env: &[(&str, &str)]) -> Run {
     let bundle_path = dir.join("bundle.zip");
@@ -41,6 +42,11 @@ pub fn collect(dir: &Path, task_id: i64, args: &[&str], env: &[(&str, &str)]) ->
             "--workspace-root",
             &dir.join("no-workspace").display().to_string(),
         ]);
+    }
+    // An empty name means "do not look for it"; a named but absent executor-manager
+    // container would make the docker source partial in tests that are about other things.
+    if !args.contains(&"--executor-manager-container") {
+        command.args(["--executor-manager-container", ""]);
     }
     command.arg("--output").arg(&bundle_path).args(args);
     let output = command.output().expect("running collect");

@@ -71,6 +71,7 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
         running_executor_count: Some(selection.running_executor_count),
         ..Containers::default()
     };
+    note_missing_services(ctx, out, &selection.selected);
     let inspected = inspect_selected(ctx, &docker, out, &selection.selected, &mut state).await;
     state.containers.extend(selection.others.iter().cloned());
     publish(ctx, &state);
@@ -103,6 +104,32 @@ async fn collect(ctx: &Context, out: &mut SourceOutput) -> anyhow::Result<()> {
 
     out.json(members::CONTAINERS, &state)?;
     Ok(())
+}
+
+/// Records the named service containers that Docker does not list. A missing
+/// executor-manager container makes the source partial, because its state and log are
+/// part of every diagnosis. A missing MySQL or backend container is only logged, because
+/// many installs run those elsewhere. An empty name means "do not look".
+fn note_missing_services(ctx: &Context, out: &mut SourceOutput, selected: &[Listed]) {
+    let config = ctx.config();
+    let listed = |name: &str| selected.iter().any(|l| l.name == name);
+
+    let manager = config.executor_manager_container.trim();
+    if !manager.is_empty() && !listed(manager) {
+        out.problem(missing_manager_message(manager));
+    }
+
+    for name in [config.mysql_container.trim(), BACKEND_CONTAINER] {
+        if !name.is_empty() && !listed(name) {
+            tracing::info!(container = %name, "no container named {name}");
+        }
+    }
+}
+
+fn missing_manager_message(name: &str) -> String {
+    format!(
+        "container {name} not found; its state and log are missing; pass its name (see `docker ps -a`) with --executor-manager-container"
+    )
 }
 
 /// Connects with the `DOCKER_HOST` rules of the docker CLI and negotiates the API version.
