@@ -13,6 +13,9 @@ use crate::bundle::model::{ContainerInfo, ExecutorProbe, SubtaskRow, TaskRow, me
 /// Maximum excerpt length, in characters; longer values are cut and end in `…`.
 pub const MAX_EXCERPT_CHARS: usize = 300;
 
+/// How many of the newest matching log lines [`newest_logs`] cites.
+pub const NEWEST_LINES: usize = 3;
+
 /// Cuts a text to [`MAX_EXCERPT_CHARS`] characters on a character boundary.
 pub fn clip(text: &str) -> String {
     clip_to(text, MAX_EXCERPT_CHARS)
@@ -148,6 +151,20 @@ pub fn container_absent(name: &str) -> Evidence {
         .with_note(Msg::new("evidence.no-container-named"))
 }
 
+/// Cites the container when Docker lists it. Otherwise, when `expected` is set because the
+/// listing should contain one, cites the absence of a container named `name`.
+pub fn container_or_absent(
+    container: Option<&ContainerInfo>,
+    name: &str,
+    expected: bool,
+) -> Option<Evidence> {
+    match container {
+        Some(container) => Some(self::container(container)),
+        None if expected => Some(container_absent(name)),
+        None => None,
+    }
+}
+
 /// Cites the absence of any container with a label from the Docker listing.
 pub fn label_absent(label: &str, value: impl std::fmt::Display) -> Evidence {
     Evidence::new(members::CONTAINERS, format!("label {label}={value}"), "")
@@ -185,6 +202,17 @@ pub fn log(line: &LogLine) -> Evidence {
         format!("line {}", line.line_no),
         clip(&line.text),
     )
+}
+
+/// Cites the newest [`NEWEST_LINES`] of `lines`, which are in bundle order; the newest
+/// comes first.
+pub fn newest_logs(lines: &[&LogLine]) -> Vec<Evidence> {
+    lines
+        .iter()
+        .rev()
+        .take(NEWEST_LINES)
+        .map(|line| log(line))
+        .collect()
 }
 
 #[cfg(test)]

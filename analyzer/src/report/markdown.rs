@@ -5,12 +5,15 @@
 //! Every value that comes from the bundle goes through [`md_escape`], so it renders as
 //! text and cannot break the layout.
 
-use crate::bundle::model::SourceStatus;
-use crate::engine::{Analysis, Evidence, Finding, Msg, verdict};
+use crate::engine::{Analysis, Evidence, Finding, Msg, SubtaskSummary, verdict};
 use crate::i18n::{Lang, Segment, render as msg, render_segments};
-use crate::report::labels::{self, Labels, fill, no_task_text};
+use crate::report::labels::{self, Labels, no_task_text};
 use crate::report::md_escape::{code_block, code_span, code_span_in_table, inline};
-use crate::report::{RenderOptions, format_offset, human_time, visible_subtasks};
+use crate::report::sections::{
+    SectionWriter, clock_offsets, footer_text, notable_sources, subtask_view, task_rows,
+    timeline_note, verdict_title, write_sections,
+};
+use crate::report::{RenderOptions, format_offset, human_time};
 
 /// Maximum length in characters of an excerpt shown as a code span; longer or multi-line
 /// excerpts get a code block.
@@ -50,15 +53,7 @@ pub fn render(analysis: &Analysis, options: &RenderOptions) -> String {
         labels: labels::labels(options.lang),
     };
 
-    out.verdict(analysis);
-    out.findings(&analysis.findings);
-    out.task(analysis);
-    out.subtasks(analysis, options.subtasks_limit);
-    out.clock(analysis);
-    out.timeline(analysis);
-    out.collection(analysis);
-    out.redaction(analysis);
-    out.footer(analysis);
+    write_sections(&mut out, analysis, options.subtasks_limit);
     out.text
 }
 
@@ -95,66 +90,6 @@ impl Out {
             self.line(&format!("| {} |", row.join(" | ")));
         }
         self.line("");
-    }
-
-    fn verdict(&mut self, analysis: &Analysis) {
-        let verdict = labels::verdict_name(self.lang, analysis.verdict);
-        let task_id = analysis.task_id.to_string();
-        let title = fill(
-            self.labels.verdict_line,
-            &[("task_id", &task_id), ("verdict", verdict)],
-        );
-
-        self.heading(1, &inline(&title));
-        let colon = labels::colon(self.lang).trim_end();
-        self.paragraph(&format!(
-            "**{}{colon}** `{}`",
-            inline(self.labels.verdict),
-            analysis.verdict.as_str()
-        ));
-        self.paragraph(&inline(&msg(self.lang, &analysis.summary)));
-
-        let steps = verdict::verdict_next_steps(analysis.verdict, analysis.task_id);
-        if !steps.is_empty() {
-            let colon = labels::colon(self.lang).trim_end();
-            self.paragraph(&format!("**{}{colon}**", inline(self.labels.next_steps)));
-            for (index, step) in steps.iter().enumerate() {
-                self.line(&format!(
-                    "{}. {}",
-                    index + 1,
-                    catalogue_inline(self.lang, step)
-                ));
-            }
-            self.line("");
-        }
-    }
-
-    fn findings(&mut self, findings: &[Finding]) {
-        self.heading(
-            2,
-            &format!("{} ({})", inline(self.labels.findings), findings.len()),
-        );
-        if findings.is_empty() {
-            self.paragraph(&inline(self.labels.no_findings));
-            return;
-        }
-
-        let l = self.labels;
-        let rows: Vec<Vec<String>> = findings
-            .iter()
-            .map(|f| {
-                vec![
-                    inline(labels::severity_name(self.lang, f.severity)),
-                    code_span_in_table(f.rule),
-                    inline(&msg(self.lang, &f.title)),
-                ]
-            })
-            .collect();
-        self.table(&[l.severity, l.rule, l.title], &rows);
-
-        for (index, finding) in findings.iter().enumerate() {
-            self.finding(index + 1, finding);
-        }
     }
 
     fn finding(&mut self, number: usize, finding: &Finding) {
@@ -220,6 +155,62 @@ impl Out {
             self.push(&block);
         }
     }
+}
+
+impl SectionWriter for Out {
+    fn verdict(&mut self, analysis: &Analysis) {
+        let title = verdict_title(self.lang, self.labels, analysis);
+        self.heading(1, &inline(&title));
+        let colon = labels::colon(self.lang).trim_end();
+        self.paragraph(&format!(
+            "**{}{colon}** `{}`",
+            inline(self.labels.verdict),
+            analysis.verdict.as_str()
+        ));
+        self.paragraph(&inline(&msg(self.lang, &analysis.summary)));
+
+        let steps = verdict::verdict_next_steps(analysis.verdict, analysis.task_id);
+        if !steps.is_empty() {
+            let colon = labels::colon(self.lang).trim_end();
+            self.paragraph(&format!("**{}{colon}**", inline(self.labels.next_steps)));
+            for (index, step) in steps.iter().enumerate() {
+                self.line(&format!(
+                    "{}. {}",
+                    index + 1,
+                    catalogue_inline(self.lang, step)
+                ));
+            }
+            self.line("");
+        }
+    }
+
+    fn findings(&mut self, findings: &[Finding]) {
+        self.heading(
+            2,
+            &format!("{} ({})", inline(self.labels.findings), findings.len()),
+        );
+        if findings.is_empty() {
+            self.paragraph(&inline(self.labels.no_findings));
+            return;
+        }
+
+        let l = self.labels;
+        let rows: Vec<Vec<String>> = findings
+            .iter()
+            .map(|f| {
+                vec![
+                    inline(labels::severity_name(self.lang, f.severity)),
+                    code_span_in_table(f.rule),
+                    inline(&msg(self.lang, &f.title)),
+                ]
+            })
+            .collect();
+        self.table(&[l.severity, l.rule, l.title], &rows);
+
+        for (index, finding) in findings.iter().enumerate() {
+            self.finding(index + 1, finding);
+        }
+    }
 
     fn task(&mut self, analysis: &Analysis) {
         self.heading(2, &inline(self.labels.task));
@@ -228,22 +219,7 @@ impl Out {
             return;
         };
 
-        let l = self.labels;
-        let mut rows: Vec<(&str, String)> = vec![(l.kind, task.kind.clone())];
-        let mut add = |label: &'static str, value: Option<String>| {
-            if let Some(value) = value {
-                rows.push((label, value));
-            }
-        };
-        add(l.status, task.status.clone());
-        add(l.progress, task.progress.map(|p| format!("{p}%")));
-        add(l.status_phase, task.status_phase.clone());
-        add(l.task_type, task.task_type.clone());
-        add(l.task_source, task.source.clone());
-        add(l.is_active, Some(task.is_active.to_string()));
-        add(l.updated_utc, task.updated_at.map(human_time));
-
-        for (label, value) in rows {
+        for (label, value) in task_rows(self.labels, task) {
             let colon = labels::colon(self.lang).trim_end();
             self.line(&format!(
                 "- **{}{colon}** {}",
@@ -254,8 +230,7 @@ impl Out {
         self.line("");
     }
 
-    fn subtasks(&mut self, analysis: &Analysis, limit: Option<usize>) {
-        let subtasks = &analysis.subtasks;
+    fn subtasks(&mut self, subtasks: &[SubtaskSummary], limit: Option<usize>) {
         self.heading(
             2,
             &format!("{} ({})", inline(self.labels.subtasks), subtasks.len()),
@@ -265,16 +240,16 @@ impl Out {
             return;
         }
 
-        let (shown, hidden) = visible_subtasks(subtasks, limit);
-        if hidden > 0 {
-            let note = labels::hidden_subtasks_note(self.lang, hidden, shown.len(), subtasks.len());
-            self.paragraph(&format!("_{}_", inline(&note)));
+        let view = subtask_view(self.lang, subtasks, limit);
+        if let Some(note) = &view.hidden_note {
+            self.paragraph(&format!("_{}_", inline(note)));
         }
-        if shown.is_empty() {
+        if view.shown.is_empty() {
             return;
         }
 
-        let rows: Vec<Vec<String>> = shown
+        let rows: Vec<Vec<String>> = view
+            .shown
             .iter()
             .map(|s| {
                 let error = s.error_message.as_deref().unwrap_or("");
@@ -316,13 +291,7 @@ impl Out {
         self.heading(2, &inline(self.labels.clock));
 
         let clock = &analysis.clock;
-        let l = self.labels;
-        let offsets = [
-            (l.clock_backend, clock.backend_offset_seconds),
-            (l.clock_db_session, clock.db_session_offset_seconds),
-            (l.clock_em, clock.em_offset_seconds),
-        ];
-        for (label, seconds) in offsets {
+        for (label, seconds) in clock_offsets(self.labels, clock) {
             let colon = labels::colon(self.lang);
             self.line(&format!(
                 "- {}{colon}`{}`",
@@ -346,15 +315,7 @@ impl Out {
             ),
         );
 
-        let clock = &analysis.clock;
-        let note = fill(
-            self.labels.timeline_note,
-            &[
-                ("backend", &format_offset(clock.backend_offset_seconds)),
-                ("db", &format_offset(clock.db_session_offset_seconds)),
-                ("em", &format_offset(clock.em_offset_seconds)),
-            ],
-        );
+        let note = timeline_note(self.labels, &analysis.clock);
         self.paragraph(&format!("_{}_", inline(&note)));
 
         if analysis.timeline.is_empty() {
@@ -381,11 +342,7 @@ impl Out {
         self.heading(2, &inline(self.labels.collection));
         let collection = &analysis.collection;
 
-        let notable: Vec<_> = collection
-            .sources
-            .iter()
-            .filter(|s| s.status != SourceStatus::Ok || !s.truncation.is_empty())
-            .collect();
+        let notable = notable_sources(collection);
 
         if collection.incomplete_sources.is_empty() && notable.is_empty() {
             self.paragraph(&inline(self.labels.all_sources_complete));
@@ -457,20 +414,7 @@ impl Out {
     }
 
     fn footer(&mut self, analysis: &Analysis) {
-        let now = format!("{} UTC", human_time(analysis.now));
-        let collected = match analysis.collected_at {
-            Some(at) => format!("{} UTC", human_time(at)),
-            None => self.labels.unknown.to_string(),
-        };
-        let flavour = labels::flavour_name(self.lang, analysis.flavour);
-        let footer = fill(
-            self.labels.footer,
-            &[
-                ("now", &now),
-                ("collected", &collected),
-                ("flavour", flavour),
-            ],
-        );
+        let footer = footer_text(self.lang, self.labels, analysis);
 
         self.line("---");
         self.line("");
@@ -484,12 +428,7 @@ mod tests {
     use crate::report::sample;
 
     fn markdown(lang: Lang, limit: Option<usize>) -> String {
-        let options = RenderOptions {
-            lang,
-            color: false,
-            subtasks_limit: limit,
-        };
-        render(&sample::stuck(), &options)
+        render(&sample::stuck(), &sample::plain_options(lang, limit))
     }
 
     #[test]
@@ -607,11 +546,7 @@ mod tests {
         let mut analysis = sample::stuck();
         analysis.findings[0].evidence[0] =
             crate::engine::evidence::container_absent("wegent-task-alice-89-302");
-        let options = RenderOptions {
-            lang: Lang::En,
-            color: false,
-            subtasks_limit: None,
-        };
+        let options = sample::plain_options(Lang::En, None);
 
         let md = render(&analysis, &options);
 

@@ -10,6 +10,7 @@ pub mod json;
 pub mod labels;
 pub mod markdown;
 pub mod md_escape;
+pub(crate) mod sections;
 pub mod text;
 pub mod width;
 

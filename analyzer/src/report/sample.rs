@@ -1,4 +1,4 @@
-//! Hand-built analyses for the renderer tests.
+//! Hand-built analyses and render options for the renderer tests.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +9,17 @@ use crate::engine::{
     Analysis, ClockCalibration, CollectionState, Evidence, Finding, Msg, Severity, SubtaskSummary,
     TaskSummary, TimelineEvent, Verdict,
 };
+use crate::i18n::Lang;
+use crate::report::RenderOptions;
+
+/// Render options without colour, in `lang`, showing at most `limit` subtasks.
+pub(crate) fn plain_options(lang: Lang, limit: Option<usize>) -> RenderOptions {
+    RenderOptions {
+        lang,
+        color: false,
+        subtasks_limit: limit,
+    }
+}
 
 /// 2026-08-14 06:00:00 UTC plus `minutes`.
 pub(crate) fn at(minutes: i64) -> DateTime<Utc> {

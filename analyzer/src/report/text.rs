@@ -5,13 +5,16 @@
 //! text stays aligned. Text from the bundle passes through [`printable`] before it is
 //! written, and colour is added after padding.
 
-use crate::bundle::model::SourceStatus;
 use crate::engine::{Analysis, Evidence, Finding, SubtaskSummary, verdict};
 use crate::i18n::{Lang, render as msg};
 use crate::report::color::{Painter, Role};
-use crate::report::labels::{self, Labels, fill};
+use crate::report::labels::{self, Labels};
+use crate::report::sections::{
+    SectionWriter, clock_offsets, footer_text, notable_sources, subtask_view, task_rows,
+    timeline_note, verdict_title, write_sections,
+};
 use crate::report::width::{display_width, pad_right, truncate, wrap, wrap_hanging};
-use crate::report::{RenderOptions, format_offset, human_time, printable, visible_subtasks};
+use crate::report::{RenderOptions, format_offset, human_time, printable};
 
 /// Column at which prose wraps.
 pub const WIDTH: usize = 100;
@@ -31,15 +34,7 @@ pub fn render(analysis: &Analysis, options: &RenderOptions) -> String {
         paint: Painter::new(options.color),
     };
 
-    out.verdict(analysis);
-    out.findings(&analysis.findings);
-    out.task(analysis);
-    out.subtasks(&analysis.subtasks, options.subtasks_limit);
-    out.clock(analysis);
-    out.timeline(analysis);
-    out.collection(analysis);
-    out.redaction(analysis);
-    out.footer(analysis);
+    write_sections(&mut out, analysis, options.subtasks_limit);
     out.text
 }
 
@@ -95,49 +90,6 @@ impl Out {
             } else {
                 self.line(&format!("{}{line}", " ".repeat(rest)));
             }
-        }
-    }
-
-    fn verdict(&mut self, analysis: &Analysis) {
-        let verdict = labels::verdict_name(self.lang, analysis.verdict);
-        let task_id = analysis.task_id.to_string();
-        let title = fill(
-            self.labels.verdict_line,
-            &[("task_id", &task_id), ("verdict", verdict)],
-        );
-
-        let painted = self.paint.paint(Role::of_verdict(analysis.verdict), &title);
-        self.line(&painted);
-        self.prose(2, &msg(self.lang, &analysis.summary));
-
-        let steps = verdict::verdict_next_steps(analysis.verdict, analysis.task_id);
-        if !steps.is_empty() {
-            let colon = labels::colon(self.lang).trim_end();
-            self.line(&format!("  {}{colon}", self.labels.next_steps));
-            for step in &steps {
-                self.hanging(4, 6, "- ", &msg(self.lang, step));
-            }
-        }
-    }
-
-    fn findings(&mut self, findings: &[Finding]) {
-        self.heading(&format!("{} ({})", self.labels.findings, findings.len()));
-        if findings.is_empty() {
-            self.prose(2, self.labels.no_findings);
-            return;
-        }
-
-        let severity_width = findings
-            .iter()
-            .map(|f| display_width(labels::severity_name(self.lang, f.severity)))
-            .max()
-            .unwrap_or(0);
-
-        for (index, finding) in findings.iter().enumerate() {
-            if index > 0 {
-                self.blank();
-            }
-            self.finding(finding, severity_width);
         }
     }
 
@@ -232,38 +184,6 @@ impl Out {
         self.prose(indent + 2, excerpt);
     }
 
-    fn task(&mut self, analysis: &Analysis) {
-        self.heading(self.labels.task);
-        let Some(task) = &analysis.task else {
-            self.prose(2, labels::no_task_text(self.labels, analysis.verdict));
-            return;
-        };
-
-        let l = self.labels;
-        let mut rows: Vec<(&str, String)> = vec![(l.kind, task.kind.clone())];
-        if let Some(status) = &task.status {
-            rows.push((l.status, status.clone()));
-        }
-        if let Some(progress) = task.progress {
-            rows.push((l.progress, format!("{progress}%")));
-        }
-        if let Some(phase) = &task.status_phase {
-            rows.push((l.status_phase, phase.clone()));
-        }
-        if let Some(task_type) = &task.task_type {
-            rows.push((l.task_type, task_type.clone()));
-        }
-        if let Some(source) = &task.source {
-            rows.push((l.task_source, source.clone()));
-        }
-        rows.push((l.is_active, task.is_active.to_string()));
-        if let Some(updated) = task.updated_at {
-            rows.push((l.updated_utc, human_time(updated)));
-        }
-
-        self.key_values(&rows);
-    }
-
     fn key_values(&mut self, rows: &[(&str, String)]) {
         let key_width = rows
             .iter()
@@ -275,6 +195,55 @@ impl Out {
             self.hanging(0, key_width + 4, &lead, value);
         }
     }
+}
+
+impl SectionWriter for Out {
+    fn verdict(&mut self, analysis: &Analysis) {
+        let title = verdict_title(self.lang, self.labels, analysis);
+        let painted = self.paint.paint(Role::of_verdict(analysis.verdict), &title);
+        self.line(&painted);
+        self.prose(2, &msg(self.lang, &analysis.summary));
+
+        let steps = verdict::verdict_next_steps(analysis.verdict, analysis.task_id);
+        if !steps.is_empty() {
+            let colon = labels::colon(self.lang).trim_end();
+            self.line(&format!("  {}{colon}", self.labels.next_steps));
+            for step in &steps {
+                self.hanging(4, 6, "- ", &msg(self.lang, step));
+            }
+        }
+    }
+
+    fn findings(&mut self, findings: &[Finding]) {
+        self.heading(&format!("{} ({})", self.labels.findings, findings.len()));
+        if findings.is_empty() {
+            self.prose(2, self.labels.no_findings);
+            return;
+        }
+
+        let severity_width = findings
+            .iter()
+            .map(|f| display_width(labels::severity_name(self.lang, f.severity)))
+            .max()
+            .unwrap_or(0);
+
+        for (index, finding) in findings.iter().enumerate() {
+            if index > 0 {
+                self.blank();
+            }
+            self.finding(finding, severity_width);
+        }
+    }
+
+    fn task(&mut self, analysis: &Analysis) {
+        self.heading(self.labels.task);
+        let Some(task) = &analysis.task else {
+            self.prose(2, labels::no_task_text(self.labels, analysis.verdict));
+            return;
+        };
+
+        self.key_values(&task_rows(self.labels, task));
+    }
 
     fn subtasks(&mut self, subtasks: &[SubtaskSummary], limit: Option<usize>) {
         self.heading(&format!("{} ({})", self.labels.subtasks, subtasks.len()));
@@ -283,11 +252,11 @@ impl Out {
             return;
         }
 
-        let (shown, hidden) = visible_subtasks(subtasks, limit);
-        if hidden > 0 {
-            let note = labels::hidden_subtasks_note(self.lang, hidden, shown.len(), subtasks.len());
-            self.dim_prose(2, &note);
+        let view = subtask_view(self.lang, subtasks, limit);
+        if let Some(note) = &view.hidden_note {
+            self.dim_prose(2, note);
         }
+        let shown = view.shown;
         if shown.is_empty() {
             return;
         }
@@ -327,15 +296,8 @@ impl Out {
         self.heading(self.labels.clock);
 
         let clock = &analysis.clock;
-        let l = self.labels;
-        let rows = vec![
-            (l.clock_backend, format_offset(clock.backend_offset_seconds)),
-            (
-                l.clock_db_session,
-                format_offset(clock.db_session_offset_seconds),
-            ),
-            (l.clock_em, format_offset(clock.em_offset_seconds)),
-        ];
+        let rows = clock_offsets(self.labels, clock)
+            .map(|(label, seconds)| (label, format_offset(seconds)));
         self.key_values(&rows);
 
         for basis in &clock.basis {
@@ -350,15 +312,7 @@ impl Out {
             analysis.timeline.len()
         ));
 
-        let clock = &analysis.clock;
-        let note = fill(
-            self.labels.timeline_note,
-            &[
-                ("backend", &format_offset(clock.backend_offset_seconds)),
-                ("db", &format_offset(clock.db_session_offset_seconds)),
-                ("em", &format_offset(clock.em_offset_seconds)),
-            ],
-        );
+        let note = timeline_note(self.labels, &analysis.clock);
         self.dim_prose(2, &note);
 
         if analysis.timeline.is_empty() {
@@ -404,11 +358,7 @@ impl Out {
         self.heading(self.labels.collection);
         let collection = &analysis.collection;
 
-        let notable: Vec<_> = collection
-            .sources
-            .iter()
-            .filter(|s| s.status != SourceStatus::Ok || !s.truncation.is_empty())
-            .collect();
+        let notable = notable_sources(collection);
 
         if collection.incomplete_sources.is_empty() && notable.is_empty() {
             self.prose(2, self.labels.all_sources_complete);
@@ -501,20 +451,7 @@ impl Out {
     }
 
     fn footer(&mut self, analysis: &Analysis) {
-        let now = format!("{} UTC", human_time(analysis.now));
-        let collected = match analysis.collected_at {
-            Some(at) => format!("{} UTC", human_time(at)),
-            None => self.labels.unknown.to_string(),
-        };
-        let flavour = labels::flavour_name(self.lang, analysis.flavour);
-        let footer = fill(
-            self.labels.footer,
-            &[
-                ("now", &now),
-                ("collected", &collected),
-                ("flavour", flavour),
-            ],
-        );
+        let footer = footer_text(self.lang, self.labels, analysis);
 
         self.blank();
         self.dim_prose(0, &footer);
@@ -571,12 +508,7 @@ mod tests {
     use crate::report::sample;
 
     fn plain(lang: Lang, limit: Option<usize>) -> String {
-        let options = RenderOptions {
-            lang,
-            color: false,
-            subtasks_limit: limit,
-        };
-        render(&sample::stuck(), &options)
+        render(&sample::stuck(), &sample::plain_options(lang, limit))
     }
 
     #[test]
@@ -715,11 +647,7 @@ mod tests {
             "/health",
             Some("refused"),
         );
-        let options = RenderOptions {
-            lang: Lang::Zh,
-            color: false,
-            subtasks_limit: None,
-        };
+        let options = sample::plain_options(Lang::Zh, None);
 
         let text = render(&analysis, &options);
 

@@ -135,9 +135,8 @@ impl Rule for CallbackFailed {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let facts = cx.facts;
 
-        let failures: Vec<_> = current_run::task_lines(cx)
+        let failures: Vec<_> = current_run::run_lines(cx)
             .into_iter()
-            .filter(|line| current_run::in_current_run(facts, line))
             .filter(|line| {
                 CALLBACK_FAILURE.is_match(&line.text)
                     || (current_run::is_executor_member(&line.member)

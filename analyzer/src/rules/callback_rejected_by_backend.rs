@@ -114,13 +114,10 @@ impl Rule for CallbackRejectedByBackend {
             .filter(|r| current_run::in_current_run(facts, r.line))
             .collect();
 
-        let store_failures: Vec<_> = current_run::task_lines(cx)
+        let store_failures: Vec<_> = current_run::run_lines(cx)
             .into_iter()
             .filter(|line| !current_run::is_executor_member(&line.member))
-            .filter(|line| {
-                BACKEND_STORE_FAILURE.is_match(&line.text)
-                    && current_run::in_current_run(facts, line)
-            })
+            .filter(|line| BACKEND_STORE_FAILURE.is_match(&line.text))
             .collect();
 
         if rejections.is_empty() && store_failures.is_empty() {

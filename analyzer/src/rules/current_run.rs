@@ -13,7 +13,7 @@ use crate::bundle::loaded::LogLine;
 use crate::bundle::model::{SubtaskRow, members};
 use crate::engine::evidence;
 use crate::engine::facts::Facts;
-use crate::engine::{Context, Evidence};
+use crate::engine::{Context, Evidence, Msg, Severity};
 
 /// Lines written this long before the current run's start still count as part of it,
 /// because the subtask row and the log lines come from clocks that can drift a little.
@@ -27,6 +27,14 @@ pub(crate) fn is_executor_member(member: &str) -> bool {
 /// Kept log lines that belong to the task, in bundle order.
 pub(crate) fn task_lines<'a>(cx: &Context<'a>) -> Vec<&'a LogLine> {
     cx.facts.task_lines.clone()
+}
+
+/// Returns the task's kept log lines that do not predate the current run, in bundle order.
+pub(crate) fn run_lines<'a>(cx: &Context<'a>) -> Vec<&'a LogLine> {
+    task_lines(cx)
+        .into_iter()
+        .filter(|line| in_current_run(cx.facts, line))
+        .collect()
 }
 
 /// True when the line is one of the task's lines (the same line, not an equal text).
@@ -125,10 +133,7 @@ pub(crate) fn error_texts(cx: &Context<'_>) -> Vec<ErrorText> {
         });
     }
 
-    for line in task_lines(cx)
-        .into_iter()
-        .filter(|line| in_current_run(facts, line))
-    {
+    for line in run_lines(cx) {
         texts.push(ErrorText {
             evidence: line_evidence(line),
             text: line.text.clone(),
@@ -137,6 +142,56 @@ pub(crate) fn error_texts(cx: &Context<'_>) -> Vec<ErrorText> {
     }
 
     texts
+}
+
+/// Returns the current run's error texts that `classify` recognises, in [`error_texts`]
+/// order, each with its kind and evidence. `classify` receives the text and whether it
+/// comes from an error field of the task or subtask row rather than from a log line.
+pub(crate) fn classified_errors<K>(
+    cx: &Context<'_>,
+    classify: impl Fn(&str, bool) -> Option<K>,
+) -> Vec<(K, Evidence)> {
+    error_texts(cx)
+        .into_iter()
+        .filter_map(
+            |ErrorText {
+                 evidence,
+                 text,
+                 from_log,
+             }| Some((classify(&text, !from_log)?, evidence)),
+        )
+        .collect()
+}
+
+/// Returns upstream's classifier code in the latest assistant subtask's
+/// `result.error_type`, with evidence pointing at it.
+pub(crate) fn result_error_type<'a>(cx: &Context<'a>) -> Option<(&'a str, Evidence)> {
+    let subtask = cx.facts.latest_assistant?;
+    let error_type = subtask.result.as_ref()?.get("error_type")?.as_str()?;
+    let evidence = Evidence::new(
+        members::DB_SUBTASKS,
+        format!("id={} /result/error_type", subtask.id),
+        error_type,
+    );
+    Some((error_type, evidence))
+}
+
+/// Returns the severity of a finding about the current run's errors: a warning when the
+/// run completed or was cancelled anyway, else critical.
+pub(crate) fn error_severity(status: Option<&str>) -> Severity {
+    match status {
+        Some("COMPLETED" | "CANCELLED") => Severity::Warning,
+        _ => Severity::Critical,
+    }
+}
+
+/// Builds the manual next step that marks `subtask` and the task FAILED in the database,
+/// with `reason` as the error message.
+pub(crate) fn mark_failed_step(facts: &Facts<'_>, subtask: &SubtaskRow, reason: &str) -> Msg {
+    Msg::new("manual.mark-failed")
+        .arg("subtask", subtask.id)
+        .arg("task", facts.task_id)
+        .arg("reason", reason)
 }
 
 /// Evidence pointing at one log line.

@@ -31,6 +31,7 @@ use crate::bundle::model::Flavour;
 use crate::engine::clock::format_duration;
 use crate::engine::{Context, Finding, Msg, Rule, Severity, evidence};
 use crate::i18n::Lang;
+use crate::rules::current_run;
 
 /// See the module documentation.
 pub struct DispatchLost;
@@ -159,7 +160,7 @@ impl Rule for DispatchLost {
             evidence::label_absent("task_id", facts.task_id),
         ];
         let lines = facts.task_lines_containing(&["dispatch", "timed out", "enqueued", "dequeued"]);
-        evidence.extend(lines.into_iter().rev().take(3).map(evidence::log));
+        evidence.extend(evidence::newest_logs(&lines));
 
         out.push(Finding {
             rule: self.id(),
@@ -172,10 +173,7 @@ impl Rule for DispatchLost {
             evidence,
             next_steps: vec![
                 Msg::new("dispatch-lost.next"),
-                Msg::new("manual.mark-failed")
-                    .arg("subtask", latest.id)
-                    .arg("task", facts.task_id)
-                    .arg("reason", "dispatch lost"),
+                current_run::mark_failed_step(facts, latest, "dispatch lost"),
             ],
         });
     }

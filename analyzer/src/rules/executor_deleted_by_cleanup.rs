@@ -94,16 +94,14 @@ impl Rule for ExecutorDeletedByCleanup {
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| "?".into());
         let mut evidence = vec![evidence::subtask(facts, latest)];
-        match facts.active_container {
-            Some(container) => evidence.push(evidence::container(container)),
-            None if facts.docker_listed && name != "?" => {
-                evidence.push(evidence::container_absent(&name))
-            }
-            None => {}
-        }
+        evidence.extend(evidence::container_or_absent(
+            facts.active_container,
+            &name,
+            facts.docker_listed && name != "?",
+        ));
         let cleanup =
             facts.task_lines_containing(&["executor_job", "deleting executor", "delete executor"]);
-        evidence.extend(cleanup.into_iter().rev().take(3).map(evidence::log));
+        evidence.extend(evidence::newest_logs(&cleanup));
 
         out.push(Finding {
             rule: self.id(),

@@ -36,6 +36,7 @@ use crate::bundle::model::{ExecutorProbe, members};
 use crate::engine::facts::NameSource;
 use crate::engine::{Context, Finding, Msg, Rule, Severity, evidence};
 use crate::i18n::Lang;
+use crate::rules::current_run;
 
 /// See the module documentation.
 pub struct ExecutorMissing;
@@ -184,10 +185,7 @@ impl Rule for ExecutorMissing {
             evidence,
             next_steps: vec![
                 Msg::new("executor-missing.next").arg("name", &name.name),
-                Msg::new("manual.mark-failed")
-                    .arg("subtask", latest.id)
-                    .arg("task", facts.task_id)
-                    .arg("reason", "executor container gone"),
+                current_run::mark_failed_step(facts, latest, "executor container gone"),
             ],
         });
     }

@@ -147,12 +147,13 @@ impl Rule for ExecutorStartFailed {
             let lines: Vec<_> = facts
                 .task_lines
                 .iter()
+                .copied()
                 .filter(|l| is_start_error(&l.text))
                 .collect();
             if let Some(newest) = lines.last() {
                 reasons.push(evidence::clip_to(&newest.text, 200));
             }
-            evidence.extend(lines.into_iter().rev().take(3).map(|l| evidence::log(l)));
+            evidence.extend(evidence::newest_logs(&lines));
         }
 
         let Some(reason) = reasons.into_iter().next() else {
@@ -161,10 +162,9 @@ impl Rule for ExecutorStartFailed {
 
         // Cite executor-manager's own report of this run's failure, so errors-in-logs does
         // not list it again as unexplained.
-        let manager_lines: Vec<_> = current_run::task_lines(cx)
+        let manager_lines: Vec<_> = current_run::run_lines(cx)
             .into_iter()
             .filter(|l| l.member.starts_with("logs/executor-manager"))
-            .filter(|l| current_run::in_current_run(facts, l))
             .filter(|l| {
                 is_start_error(&l.text) || l.text.to_ascii_lowercase().contains(PROCESS_FAILURE)
             })

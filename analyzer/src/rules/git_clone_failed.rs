@@ -129,10 +129,7 @@ impl Rule for GitCloneFailed {
         next_steps.push(Msg::new("git-clone-failed.next-retry"));
 
         let status = current_run::current_status(cx.facts);
-        let severity = match status {
-            Some("COMPLETED" | "CANCELLED") => Severity::Warning,
-            _ => Severity::Critical,
-        };
+        let severity = current_run::error_severity(status);
 
         out.push(Finding {
             rule: self.id(),
@@ -205,9 +202,8 @@ mod tests {
 
     #[test]
     fn flags_fork_clone_failure_in_error_message() {
-        let mut bundle = bundle("FAILED", "FAILED");
-        bundle.subtasks.as_mut().unwrap().subtasks[1].error_message = Some(
-            "Agent[ClaudeCode][89] Failed to clone project to /workspace/89/app: fatal: could not read Username for 'https://git.example': No such device or address".to_string(),
+        let bundle = failed_with(
+            "Agent[ClaudeCode][89] Failed to clone project to /workspace/89/app: fatal: could not read Username for 'https://git.example': No such device or address",
         );
 
         let findings = run(&GitCloneFailed, &bundle);

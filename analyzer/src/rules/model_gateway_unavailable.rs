@@ -56,7 +56,7 @@ use std::sync::LazyLock;
 use regex::RegexSet;
 
 use super::callback_failed;
-use super::current_run::{self, ErrorText};
+use super::current_run;
 use crate::bundle::model::members;
 use crate::engine::{Context, Evidence, Finding, Msg, Rule, Severity};
 use crate::i18n::Lang;
@@ -158,16 +158,7 @@ impl Rule for ModelGatewayUnavailable {
         let facts = cx.facts;
         let status = current_run::current_status(facts);
 
-        let mut hits: Vec<(Refusal, Evidence)> = current_run::error_texts(cx)
-            .into_iter()
-            .filter_map(
-                |ErrorText {
-                     evidence,
-                     text,
-                     from_log,
-                 }| Some((classify(&text, !from_log)?, evidence)),
-            )
-            .collect();
+        let mut hits = current_run::classified_errors(cx, classify);
         hits.extend(error_type_hit(cx));
         if status != Some("COMPLETED") {
             hits.extend(probe_hit(cx));
@@ -188,10 +179,7 @@ impl Rule for ModelGatewayUnavailable {
             .take(MAX_EVIDENCE)
             .collect();
 
-        let severity = match status {
-            Some("COMPLETED" | "CANCELLED") => Severity::Warning,
-            _ => Severity::Critical,
-        };
+        let severity = current_run::error_severity(status);
         let (detail_key, next_steps) = match refusal {
             Refusal::Unavailable => (
                 "model-gateway-unavailable.detail",
@@ -224,18 +212,12 @@ impl Rule for ModelGatewayUnavailable {
 
 /// Upstream's classifier code in the latest assistant subtask's `result.error_type`.
 fn error_type_hit(cx: &Context<'_>) -> Option<(Refusal, Evidence)> {
-    let subtask = cx.facts.latest_assistant?;
-    let error_type = subtask.result.as_ref()?.get("error_type")?.as_str()?;
+    let (error_type, evidence) = current_run::result_error_type(cx)?;
     let refusal = match error_type {
         "model_unavailable" => Refusal::Unavailable,
         "rate_limit" | "quota_exceeded" => Refusal::Throttled,
         _ => return None,
     };
-    let evidence = Evidence::new(
-        members::DB_SUBTASKS,
-        format!("id={} /result/error_type", subtask.id),
-        error_type,
-    );
     Some((refusal, evidence))
 }
 
@@ -317,13 +299,6 @@ mod tests {
     use super::*;
     use crate::bundle::model::{HttpProbe, LlmProbe};
     use crate::rules::test_support::*;
-
-    fn failed_with(error: &str) -> crate::bundle::loaded::Bundle {
-        let mut bundle = bundle("FAILED", "FAILED");
-        let subtasks = &mut bundle.subtasks.as_mut().unwrap().subtasks;
-        subtasks[1].error_message = Some(error.to_string());
-        bundle
-    }
 
     #[test]
     fn flags_service_unavailable_error_message() {

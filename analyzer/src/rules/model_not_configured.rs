@@ -176,9 +176,8 @@ impl Rule for ModelNotConfigured {
 
         // Cite the run's error lines that name the model: they show the failure this
         // finding explains.
-        let model_errors: Vec<_> = current_run::task_lines(cx)
+        let model_errors: Vec<_> = current_run::run_lines(cx)
             .into_iter()
-            .filter(|l| current_run::in_current_run(cx.facts, l))
             .filter(|l| {
                 ERROR_LEVEL.is_match(&l.text)
                     && (l.text.contains(requested) || is_model_config_failure(&l.text))

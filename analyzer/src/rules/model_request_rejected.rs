@@ -52,8 +52,7 @@ use std::sync::LazyLock;
 use regex::RegexSet;
 
 use super::callback_failed;
-use super::current_run::{self, ErrorText};
-use crate::bundle::model::members;
+use super::current_run;
 use crate::engine::{Context, Evidence, Finding, Msg, Rule, Severity};
 use crate::i18n::Lang;
 
@@ -144,16 +143,7 @@ impl Rule for ModelRequestRejected {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let status = current_run::current_status(cx.facts);
 
-        let mut hits: Vec<(Rejection, Evidence)> = current_run::error_texts(cx)
-            .into_iter()
-            .filter_map(
-                |ErrorText {
-                     evidence,
-                     text,
-                     from_log,
-                 }| Some((classify(&text, !from_log)?, evidence)),
-            )
-            .collect();
+        let mut hits = current_run::classified_errors(cx, classify);
         hits.extend(error_type_hit(cx));
         if hits.is_empty() {
             return;
@@ -167,10 +157,7 @@ impl Rule for ModelRequestRejected {
             .take(MAX_EVIDENCE)
             .collect();
 
-        let severity = match status {
-            Some("COMPLETED" | "CANCELLED") => Severity::Warning,
-            _ => Severity::Critical,
-        };
+        let severity = current_run::error_severity(status);
         let (detail_key, first_step) = if auth {
             (
                 "model-request-rejected.detail-auth",
@@ -207,8 +194,7 @@ impl Rule for ModelRequestRejected {
 
 /// Upstream's classifier code in the latest assistant subtask's `result.error_type`.
 fn error_type_hit(cx: &Context<'_>) -> Option<(Rejection, Evidence)> {
-    let subtask = cx.facts.latest_assistant?;
-    let error_type = subtask.result.as_ref()?.get("error_type")?.as_str()?;
+    let (error_type, evidence) = current_run::result_error_type(cx)?;
     let rejection = match error_type {
         "forbidden" => Rejection::Auth,
         "payload_too_large"
@@ -217,11 +203,6 @@ fn error_type_hit(cx: &Context<'_>) -> Option<(Rejection, Evidence)> {
         | "context_length_exceeded" => Rejection::Request,
         _ => return None,
     };
-    let evidence = Evidence::new(
-        members::DB_SUBTASKS,
-        format!("id={} /result/error_type", subtask.id),
-        error_type,
-    );
     Some((rejection, evidence))
 }
 
@@ -283,12 +264,6 @@ static ZH: &[(&str, &str)] = &[
 mod tests {
     use super::*;
     use crate::rules::test_support::*;
-
-    fn failed_with(error: &str) -> crate::bundle::loaded::Bundle {
-        let mut bundle = bundle("FAILED", "FAILED");
-        bundle.subtasks.as_mut().unwrap().subtasks[1].error_message = Some(error.to_string());
-        bundle
-    }
 
     #[test]
     fn flags_invalid_beta_flag() {

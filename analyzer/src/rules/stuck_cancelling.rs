@@ -143,12 +143,12 @@ impl Rule for StuckCancelling {
                 .latest_assistant
                 .map(|row| evidence::subtask(facts, row)),
         );
-        match facts.active_container {
-            Some(container) => evidence.push(evidence::container(container)),
-            None if expects_container => evidence.push(evidence::container_absent(&name)),
-            None => {}
-        }
-        evidence.extend(failures.into_iter().rev().take(3).map(evidence::log));
+        evidence.extend(evidence::container_or_absent(
+            facts.active_container,
+            &name,
+            expects_container,
+        ));
+        evidence.extend(evidence::newest_logs(&failures));
 
         out.push(Finding {
             rule: self.id(),

@@ -111,6 +111,14 @@ pub(crate) fn bundle(task_status: &str, assistant_status: &str) -> Bundle {
     }
 }
 
+/// Builds a bundle whose task and latest assistant subtask FAILED, the subtask with
+/// `error` as its `error_message`.
+pub(crate) fn failed_with(error: &str) -> Bundle {
+    let mut bundle = bundle("FAILED", "FAILED");
+    bundle.subtasks.as_mut().unwrap().subtasks[1].error_message = Some(error.to_string());
+    bundle
+}
+
 /// Builds a kept log line without timestamps.
 pub(crate) fn log(member: &str, line_no: u64, text: &str) -> LogLine {
     LogLine {
