@@ -492,6 +492,23 @@ mod tests {
     }
 
     #[test]
+    fn env_entries_masked_to_closing_quote() {
+        let redactor = Redactor::new();
+        let inputs = [
+            r#""Env":["WEBHOOK_PASSWORD=q\"boSs8pYhlsVg","SESSION_TOKEN=ab\\T9ur9c8xQ"]"#,
+            r#"{"log":"{\"Env\":[\"WEBHOOK_PASSWORD=q\\\"boSs8pYhlsVg\",\"SESSION_TOKEN=ab\\\\T9ur9c8xQ\"]}"}"#,
+            r#"{'Env': ['WEBHOOK_PASSWORD=q\'boSs8pYhlsVg', 'SESSION_TOKEN=ab\\T9ur9c8xQ']}"#,
+        ];
+        for input in inputs {
+            let output = redactor.redact_str(input);
+            assert!(!output.contains("boSs8pYhlsVg"), "{output}");
+            assert!(!output.contains("T9ur9c8xQ"), "{output}");
+            assert!(output.contains("WEBHOOK_PASSWORD=[REDACTED:"), "{output}");
+            assert!(output.contains("SESSION_TOKEN=[REDACTED:"), "{output}");
+        }
+    }
+
+    #[test]
     fn redactor_is_shareable() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Redactor>();

@@ -250,15 +250,23 @@ impl LineScan<'_> {
         }
     }
 
-    /// Finds the end of an unquoted value.
+    /// Finds the end of an unquoted value. Inside a quoted string it is the quote that
+    /// closes the string at its depth, or the line end, so `\"` and `\\` belong to the value.
+    /// In bare text it is the first backslash or delimiter.
     fn bare_value_end(&self, pos: usize, context_quote: Option<Quote>, header_like: bool) -> usize {
         let buf = self.buf;
+        if let Some(quote) = context_quote {
+            let limit = buf[pos..self.line_end]
+                .iter()
+                .position(|&b| b == b'\n' || b == b'\r')
+                .map_or(self.line_end, |offset| pos + offset);
+            let end = find_close(buf, pos, limit, quote).map_or(limit, |(end, _)| end);
+            return trim_end_blanks(buf, pos, end);
+        }
+
         let stop = |b: u8| -> bool {
             if b == b'\\' || b == b'\n' || b == b'\r' {
                 return true;
-            }
-            if let Some(quote) = context_quote {
-                return b == quote.ch;
             }
             if header_like {
                 return b == b'"' || b == b'\'';
@@ -283,10 +291,8 @@ impl LineScan<'_> {
         while end < self.line_end && !stop(buf[end]) {
             end += 1;
         }
-        if header_like || context_quote.is_some() {
-            while end > pos && buf[end - 1].is_ascii_whitespace() {
-                end -= 1;
-            }
+        if header_like {
+            end = trim_end_blanks(buf, pos, end);
         }
         end
     }
@@ -319,6 +325,14 @@ impl LineScan<'_> {
             learnable: true,
         });
     }
+}
+
+/// Moves `end` back over whitespace, not past `start`.
+fn trim_end_blanks(buf: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start && buf[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    end
 }
 
 fn is_key_byte(byte: u8) -> bool {
@@ -503,6 +517,37 @@ mod tests {
     fn env_list_entry() {
         let text = r#"["PATH=/usr/bin", "GIT_TOKEN_AES_KEY=abc def", "PWD=/app"]"#;
         assert_eq!(values(text), ["abc def"]);
+    }
+
+    #[test]
+    fn env_entry_escaped_quote() {
+        let text = r#""Env":["WEBHOOK_PASSWORD=q\"boSs8pYhlsVg","SESSION_TOKEN=ab\\T9ur9c8xQ","PWD=/app"]"#;
+        assert_eq!(values(text), [r#"q\"boSs8pYhlsVg"#, r#"ab\\T9ur9c8xQ"#]);
+    }
+
+    #[test]
+    fn env_entry_doubly_escaped() {
+        let text = r#"{"log":"inspect {\"Env\":[\"WEBHOOK_PASSWORD=q\\\"boSs8pYhlsVg\",\"SESSION_TOKEN=ab\\\\T9ur9c8xQ\"]}"}"#;
+        assert_eq!(values(text), [r#"q\\\"boSs8pYhlsVg"#, r#"ab\\\\T9ur9c8xQ"#]);
+    }
+
+    #[test]
+    fn env_entry_python_repr() {
+        let text =
+            r#"{'Env': ['WEBHOOK_PASSWORD=q\'boSs8pYhlsVg', 'SESSION_TOKEN=ab\\T9ur9c8xQ']}"#;
+        assert_eq!(values(text), [r#"q\'boSs8pYhlsVg"#, r#"ab\\T9ur9c8xQ"#]);
+    }
+
+    #[test]
+    fn env_entry_cut_short() {
+        let text = "[\"WEBHOOK_PASSWORD=q\\\"boSs8p\nnext";
+        assert_eq!(values(text), [r#"q\"boSs8p"#]);
+    }
+
+    #[test]
+    fn bare_env_value_stops_early() {
+        let text = r#"WEBHOOK_PASSWORD=q1w2e3\"x SESSION_TOKEN=ab12cd34 PWD=/app"#;
+        assert_eq!(values(text), ["q1w2e3", "ab12cd34"]);
     }
 
     #[test]
