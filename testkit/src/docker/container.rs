@@ -260,7 +260,7 @@ impl TestContainer {
         loop {
             let state = self.state()?;
             if matches!(state.status.as_str(), "exited" | "dead") {
-                return Ok(state);
+                return self.settle_oom_flag(state);
             }
 
             if Instant::now() >= deadline {
@@ -274,6 +274,17 @@ impl TestContainer {
 
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// Re-reads the state of a container killed with 137 for up to 2 s, because the engine
+    /// may set `OOMKilled` after it recorded the exit.
+    fn settle_oom_flag(&self, mut state: ContainerState) -> Result<ContainerState> {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while state.exit_code == 137 && !state.oom_killed && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+            state = self.state()?;
+        }
+        Ok(state)
     }
 
     /// Returns what the container has written so far.
