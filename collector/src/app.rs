@@ -1,10 +1,15 @@
 //! One `collect` run from validated settings to exit status.
 //!
-//! Exit status: 0 when the bundle was written and no source failed, 1 when it was written
-//! but some source failed, 2 when no bundle was written (output not writable, output
-//! already present without `--force`, redaction gate hit), 130 when interrupted with
-//! Ctrl-C. An interrupted run leaves no file behind: before the zip is written nothing
-//! exists on disk, and a bundle finished after the interrupt is removed again.
+//! Exit status:
+//!
+//! - 0 when the bundle was written and no source failed;
+//! - 1 when it was written but some source failed;
+//! - 2 when no bundle was written (output not writable, output already present without
+//!   `--force`, redaction gate hit);
+//! - 130 when interrupted with Ctrl-C.
+//!
+//! An interrupted run leaves no file behind. Before the zip is written nothing exists on
+//! disk, and a bundle finished after the interrupt is removed again.
 
 use std::path::Path;
 use std::sync::Arc;

@@ -92,7 +92,7 @@ pub struct Cli {
     #[arg(long, short = 'o', env = "WEGENT_OUTPUT", value_name = "FILE.zip")]
     pub output: Option<PathBuf>,
 
-    /// Replace the --output file if it already exists (the summary says it was replaced).
+    /// Replace the --output file if it already exists (the summary reports the replacement).
     #[arg(long, env = "WEGENT_FORCE")]
     pub force: bool,
 
@@ -154,7 +154,7 @@ impl Parsed {
         self.defaulted.contains(&option)
     }
 
-    /// The environment variable an option's value came from, if it came from one.
+    /// Returns the environment variable an option's value came from, if any.
     pub fn env_var_of(&self, long: &str) -> Option<&str> {
         self.from_env.get(long).map(String::as_str)
     }

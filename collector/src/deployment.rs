@@ -155,7 +155,8 @@ fn route_evidence(facts: &Facts, evidence: &mut Vec<FlavourEvidence>) {
         return;
     }
 
-    // Without a route list, the answers to the per-executor endpoints still tell.
+    // Without a route list, the responses of the per-executor endpoints still identify
+    // the deployment.
     if let Some(probe) = em.executors.iter().find(|p| p.endpoint == "status") {
         if probe.probe.is_success() {
             push(

@@ -44,7 +44,7 @@ impl EnvFile {
         EnvFile { values }
     }
 
-    /// The non-empty value of `key`.
+    /// Returns the value of `key`, or `None` when it is missing or empty.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.values
             .get(key)
@@ -77,7 +77,7 @@ impl EnvFile {
         }
     }
 
-    /// The value of `key` as a TCP port, if it is one.
+    /// Returns the value of `key` as a TCP port, or `None` when it is not a valid port.
     pub fn port(&self, key: &str) -> Option<u16> {
         self.get(key)?.parse::<u16>().ok().filter(|p| *p > 0)
     }

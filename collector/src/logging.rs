@@ -6,9 +6,9 @@
 //! is written, like all other output.
 //!
 //! The client libraries underneath (bollard, hyper, reqwest, sqlx, rustls) are capped at
-//! `info` whatever level `WEGENT_LOG` requests: at `debug` bollard prints whole Docker API
+//! `info` whatever level `WEGENT_LOG` requests. At `debug` bollard prints whole Docker API
 //! responses, including container environments with their secrets, before any source
-//! has seen them, and the line redactor cannot rely on recognising every value there.
+//! has seen them. The line redactor cannot rely on recognising every value there.
 
 use std::sync::Arc;
 

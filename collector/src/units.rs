@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::i18n::{Lang, text};
 
-/// Why a duration or size was not accepted.
+/// Reason a duration or size was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UnitError {
     /// A duration without a leading number.
@@ -25,7 +25,7 @@ pub enum UnitError {
 }
 
 impl UnitError {
-    /// The reason in `lang`.
+    /// Returns the reason as text in `lang`.
     pub fn text(&self, lang: Lang) -> String {
         match self {
             UnitError::DurationNumber => text(lang, "unit.duration-number", &[]),

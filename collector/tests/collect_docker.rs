@@ -258,7 +258,14 @@ fn check_happy_path(route_env: &[(&str, &str)], expected_route: &str, offset: u3
     let all = run.all_member_text();
     for secret in [TASK_INFO_API_KEY, TASK_INFO_GIT_TOKEN, EM_ENV_SECRET] {
         assert!(!all.contains(secret), "secret {secret} leaked");
-        assert!(!run.stdout().contains(secret) && !run.stderr().contains(secret));
+        assert!(
+            !run.stdout().contains(secret),
+            "secret {secret} leaked to stdout"
+        );
+        assert!(
+            !run.stderr().contains(secret),
+            "secret {secret} leaked to stderr"
+        );
     }
 
     drop(em);

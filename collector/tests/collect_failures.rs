@@ -280,16 +280,12 @@ fn absent_redis_fails_on_upstream() {
     assert_eq!(run.code(), 1);
     let entry = run.source("redis");
     assert_eq!(entry.status, SourceStatus::Failed);
+    let error = entry.error.unwrap_or_default();
+    assert!(error.contains("cannot reach Redis at redis://127.0.0.1:"), "{error}");
+    assert!(error.contains("/0: "), "the cause follows the URL: {error}");
     assert!(
-        entry
-            .error
-            .unwrap_or_default()
-            .contains("cannot reach Redis at redis://127.0.0.1:")
-    );
-    let error = run.source("redis").error.unwrap_or_default();
-    assert!(
-        error.ends_with("in the .env of --repo-root)") && error.contains("/0: "),
-        "the cause comes before the fix: {error}"
+        error.ends_with("in the .env of --repo-root)"),
+        "the fix comes last: {error}"
     );
     assert!(run.bundle().redis.is_some_and(|r| !r.reachable));
     assert_eq!(run.source("db").status, SourceStatus::Ok);

@@ -1,8 +1,8 @@
 //! A bundle after it was opened and verified: every JSON member parsed into its type,
 //! and the log members reduced to an index of the lines the rules care about.
 //!
-//! Log members can be hundreds of megabytes, so the reader never keeps them whole: it
-//! streams each one once (verifying its checksum on the way) and keeps only lines that
+//! Log members can be hundreds of megabytes, so the reader never keeps them whole. It
+//! streams each one once and verifies its checksum on the way. It keeps only lines that
 //! match [`crate::bundle::log_index::KEYWORDS`] plus the first and last lines of each
 //! member, up to a fixed number per member.
 
@@ -18,7 +18,8 @@ pub struct Bundle {
     pub manifest: Option<Manifest>,
     pub deployment: Option<Deployment>,
     pub db_server: Option<DbServer>,
-    /// Outer `None`: member absent. `Some(None)`: the member holds `null`, the row does not exist.
+    /// Outer `None`: member absent. `Some(None)`: the member contains `null` because the
+    /// row does not exist.
     pub task: Option<Option<TaskRow>>,
     pub subtasks: Option<Subtasks>,
     pub models: Option<Models>,
@@ -62,7 +63,7 @@ pub struct LogLine {
 }
 
 impl Bundle {
-    /// The task id the manifest names.
+    /// Returns the task id from the manifest.
     pub fn task_id(&self) -> Option<i64> {
         self.manifest.as_ref().map(|m| m.task_id)
     }

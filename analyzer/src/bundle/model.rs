@@ -100,7 +100,7 @@ pub struct SourceEntry {
     /// Error chain when the status is failed or partial; reason when skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// What was cut to stay within limits, for example "executor log capped at 5 MB".
+    /// Content cut to stay within limits, for example "executor log capped at 5 MB".
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub truncation: Vec<String>,
     /// Members this source wrote.
@@ -116,7 +116,7 @@ pub struct MemberDigest {
     pub size: u64,
 }
 
-/// What redaction removed, counted per rule and per member; never a value.
+/// Counts of redacted values per rule and per member. The values themselves are never stored.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RedactionSummary {
     #[serde(default)]
@@ -158,7 +158,8 @@ pub struct Deployment {
 /// One observation that points at a flavour.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FlavourEvidence {
-    /// Where it was seen: `schema`, `alembic`, `executor-manager`, `container-env`, `redis`, `task-json`.
+    /// Source of the observation: `schema`, `alembic`, `executor-manager`,
+    /// `container-env`, `redis`, `task-json`.
     pub source: String,
     pub observation: String,
     pub points_to: Flavour,
@@ -202,7 +203,7 @@ pub struct ColumnInfo {
 
 /// `db/task.json`: the `tasks` row of the task, whatever its kind or `is_active`.
 ///
-/// The member holds `null` when the row does not exist.
+/// The member contains `null` when the row does not exist.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskRow {
     pub id: i64,
@@ -267,7 +268,7 @@ pub struct SubtaskRow {
     pub prompt_truncated: bool,
     #[serde(default)]
     pub result: Option<Value>,
-    /// Set when `result` was longer than the cap; `result` then holds a prefix as a string.
+    /// Set when `result` was longer than the cap; `result` then contains a prefix as a string.
     #[serde(default)]
     pub result_truncated: bool,
     #[serde(default)]
@@ -288,10 +289,10 @@ pub struct SubtaskRow {
 /// `db/models.json`: the Model kind(s) the task resolves to, secrets reduced to flags.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Models {
-    /// Model name the task asks for (`labels.modelId` or the bot's `bind_model`).
+    /// Model name the task requests (`labels.modelId` or the bot's `bind_model`).
     #[serde(default)]
     pub requested: Option<String>,
-    /// How `requested` was found: `label-modelId`, `force-override`, `bot-bind-model`, `none`.
+    /// Source of `requested`: `label-modelId`, `force-override`, `bot-bind-model`, `none`.
     #[serde(default)]
     pub resolved_from: String,
     #[serde(default)]
@@ -316,7 +317,7 @@ pub struct ModelInfo {
     /// `spec.modelConfig.env.base_url` with credentials removed.
     #[serde(default)]
     pub base_url: Option<String>,
-    /// Whether `env.api_key` holds a non-empty value other than `***`.
+    /// True when `env.api_key` contains a non-empty value other than `***`.
     #[serde(default)]
     pub has_api_key: bool,
     #[serde(default)]
@@ -347,13 +348,13 @@ pub struct Containers {
     /// Names of executors that were listed but vanished before inspect.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vanished: Vec<String>,
-    /// How each container log member was read, by member path: `json-file <LogPath>`
+    /// Read method of each container log member, by member path: `json-file <LogPath>`
     /// (the file on disk) or `docker-api` (the engine's logs endpoint).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub log_routes: BTreeMap<String, String>,
 }
 
-/// Why a container is in the bundle.
+/// Reason a container is in the bundle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ContainerRole {
@@ -424,13 +425,13 @@ pub struct ExecutorInspect {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HttpProbe {
     pub url: String,
-    /// HTTP status, absent when no answer arrived.
+    /// HTTP status, absent when no response arrived.
     #[serde(default)]
     pub status: Option<u16>,
     /// Parsed JSON body, or the text body as a JSON string.
     #[serde(default)]
     pub body: Option<Value>,
-    /// Transport error (refused, timed out, DNS), absent when an answer arrived.
+    /// Transport error (refused, timed out, DNS), absent when a response arrived.
     #[serde(default)]
     pub error: Option<String>,
     #[serde(default)]
@@ -438,12 +439,13 @@ pub struct HttpProbe {
 }
 
 impl HttpProbe {
-    /// True when the server answered 2xx.
+    /// Returns true when the server responded with a 2xx status.
     pub fn is_success(&self) -> bool {
         matches!(self.status, Some(200..=299))
     }
 
-    /// True when the server answered 404: the endpoint does not exist in this version.
+    /// Returns true when the server responded with 404, which means the endpoint does not
+    /// exist in this version.
     pub fn is_absent(&self) -> bool {
         self.status == Some(404)
     }
@@ -463,7 +465,7 @@ pub struct ExecutorManager {
     /// Paths from `/openapi.json`, sorted; absent when the document was unavailable.
     #[serde(default)]
     pub routes: Option<Vec<String>>,
-    /// One answer per executor name: fork `/executor/status`, upstream `/executor/address`.
+    /// One response per executor name: fork `/executor/status`, upstream `/executor/address`.
     #[serde(default)]
     pub executors: Vec<ExecutorProbe>,
 }
@@ -562,11 +564,11 @@ pub struct Commit {
     pub summary: String,
 }
 
-/// `llm/probe.json`: whether the model gateway answers.
+/// `llm/probe.json`: whether the model gateway responds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LlmProbe {
     pub model: String,
     pub probe: HttpProbe,
-    /// True for any HTTP answer, including 401 and 404.
+    /// True for any HTTP response, including 401 and 404.
     pub reachable: bool,
 }

@@ -6,10 +6,10 @@
 
 use std::fmt;
 
-/// Longest member name accepted, in bytes.
+/// Maximum length of a member name, in bytes.
 pub const MAX_NAME_BYTES: usize = 512;
 
-/// Why a member name is invalid.
+/// Reason a member name is invalid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameProblem {
     Empty,

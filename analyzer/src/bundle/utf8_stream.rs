@@ -1,6 +1,6 @@
 //! UTF-8 validation of a member that arrives in chunks of arbitrary size.
 //!
-//! A chunk may end inside a multi-byte character; the incomplete tail (at most three
+//! A chunk may end inside a multi-byte character. The incomplete tail (at most three
 //! bytes) is carried into the next chunk, so validation needs no more memory than that.
 
 /// Incremental UTF-8 validator that reports the byte offset of the first invalid byte.

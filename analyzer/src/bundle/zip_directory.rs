@@ -46,13 +46,14 @@ impl ZipEntry {
         self.flags & 1 != 0
     }
 
-    /// A directory entry, as `zip -r` writes them: a name ending in `/` and no data.
+    /// Returns true for a directory entry as `zip -r` writes it, with a name ending in
+    /// `/` and no data.
     pub fn is_directory(&self) -> bool {
         self.raw_name.ends_with(b"/") && self.size == 0
     }
 }
 
-/// Why the directory could not be read.
+/// Error reading the zip central directory.
 #[derive(Debug)]
 pub enum DirectoryError {
     Io(io::Error),

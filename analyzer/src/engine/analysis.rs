@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::bundle::model::{Flavour, RedactionSummary, SourceEntry};
 
-/// How urgent a finding is.
+/// Urgency of a finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -31,7 +31,7 @@ impl Severity {
     }
 }
 
-/// The overall answer of the report.
+/// Overall verdict of the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
@@ -114,7 +114,7 @@ pub const LIST_SEPARATOR: &str = "\u{1f}";
 pub struct Evidence {
     /// Member path, for example `db/subtasks.json`.
     pub source: String,
-    /// Where inside the member: `id=301`, `line 1042`, `/status/status`, `name=wegent-task-…`.
+    /// Location inside the member: `id=301`, `line 1042`, `/status/status`, `name=wegent-task-…`.
     pub locator: String,
     /// The observed value or line, already redacted in the bundle. Data only: words the
     /// analyzer adds go into `note`, so renderers can translate them.
@@ -174,7 +174,7 @@ pub struct ClockCalibration {
     pub db_session_offset_seconds: i64,
     /// Offset of executor-manager and executor logs, in seconds (Asia/Shanghai by default).
     pub em_offset_seconds: i64,
-    /// How each offset was found, one message per offset.
+    /// Basis of each offset, one message per offset.
     pub basis: Vec<Msg>,
 }
 
@@ -207,7 +207,7 @@ pub struct TaskSummary {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-/// Which sources were not fully collected.
+/// Sources that were not fully collected.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CollectionState {
     /// Names of sources whose status is failed or partial.

@@ -12,21 +12,22 @@
 //! - upstream executor: `callback request failed`, `callback response rejected`,
 //!   `callback payload rejected`.
 //!
-//! Every line of the task's executor logs counts; executor-manager and backend lines count
+//! Every line of the task's executor logs counts. Executor-manager and backend lines count
 //! when they name the task, one of its subtasks or executors. Lines written before the
 //! latest assistant subtask was created belong to an earlier run and are skipped. When the
 //! rule fires, HTTP 5xx responses to `POST /executor-manager/callback` from the
 //! executor-manager log are added as supporting evidence.
 //!
 //! The finding is critical while the latest assistant subtask is PENDING or RUNNING and
-//! no successful callback (`Callback sent successfully`, `Successfully processed callback
-//! for task`, `callback request finished … status=200`) follows the last failure in the
-//! same log. It is a warning when such a success follows, or once the subtask has ended.
+//! no successful callback follows the last failure in the same log. Successful callbacks
+//! are `Callback sent successfully`, `Successfully processed callback for task` and
+//! `callback request finished … status=200`. The finding is a warning when such a success
+//! follows, or once the subtask has ended.
 //!
 //! ### Why it matters
 //!
 //! Callbacks are the only way a run's status reaches the database. The fork executor
-//! gives up after 11 attempts (about 17 minutes), and a failed "running" callback makes it
+//! gives up after 11 attempts (about 17 minutes). A failed "running" callback makes it
 //! stop without sending FAILED, so the subtask stays at its last stored status forever.
 //! A slow backend can also make the same update arrive several times.
 //!
@@ -45,7 +46,8 @@
 //!
 //! Find out why the backend did not respond in time at those moments (restart, overload,
 //! network between the containers), then correct the status of the stuck run or start the
-//! work in a new task: an executor does not resend a status once its retries are spent.
+//! work in a new task, because an executor does not resend a status once its retries are
+//! spent.
 
 use std::sync::LazyLock;
 

@@ -96,9 +96,11 @@ pub(crate) struct ErrorText {
     pub(crate) from_log: bool,
 }
 
-/// Collects the texts that describe the current run's errors, in this order: the latest
-/// assistant subtask's `error_message`, the task's `errorMessage` when the run failed and
-/// it differs from the subtask's, and the task's log lines that do not predate the run.
+/// Collects the texts that describe the current run's errors, in this order:
+///
+/// 1. the latest assistant subtask's `error_message`;
+/// 2. the task's `errorMessage`, when the run failed and it differs from the subtask's;
+/// 3. the task's log lines that do not predate the run.
 ///
 /// The task's `errorMessage` of a run that did not fail is left out, because Wegent keeps
 /// the message of an earlier failure across follow-up runs.
@@ -163,11 +165,16 @@ pub(crate) fn classified_errors<K>(
         .collect()
 }
 
+/// Returns upstream's classifier code in the subtask's `result.error_type`, when set.
+pub(crate) fn subtask_error_type(subtask: &SubtaskRow) -> Option<&str> {
+    subtask.result.as_ref()?.get("error_type")?.as_str()
+}
+
 /// Returns upstream's classifier code in the latest assistant subtask's
 /// `result.error_type`, with evidence pointing at it.
 pub(crate) fn result_error_type<'a>(cx: &Context<'a>) -> Option<(&'a str, Evidence)> {
     let subtask = cx.facts.latest_assistant?;
-    let error_type = subtask.result.as_ref()?.get("error_type")?.as_str()?;
+    let error_type = subtask_error_type(subtask)?;
     let evidence = Evidence::new(
         members::DB_SUBTASKS,
         format!("id={} /result/error_type", subtask.id),

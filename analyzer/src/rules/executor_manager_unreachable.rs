@@ -5,11 +5,11 @@
 //! The `/health` probe in `services/executor-manager.json`: the rule fires when it got no
 //! response (connection refused, timeout, DNS) or a status other than 2xx. A failing
 //! `/ready` probe is added as evidence, and so is the state of the executor-manager
-//! service container from `services/containers.json`. Answers about single executors are
-//! not read: a 404 from `/executor-manager/executor/status` only means the deployment is
-//! upstream, which lacks that endpoint. The wording tells the two cases apart: no answer
-//! (the service is down or the address is wrong) and an answer with an HTTP status (the
-//! service is unhealthy, or another service listens there).
+//! service container from `services/containers.json`. Responses about single executors
+//! are not read, because a 404 from `/executor-manager/executor/status` only means the
+//! deployment is upstream, which lacks that endpoint. The wording distinguishes two cases.
+//! No response means the service is down or the address is wrong. A response with an
+//! HTTP status means the service is unhealthy, or another service listens there.
 //!
 //! The finding is critical while the current run is PENDING or RUNNING and a warning
 //! otherwise. When the member is missing or holds no health probe, the rule stays silent
@@ -113,8 +113,8 @@ impl Rule for ExecutorManagerUnreachable {
         } else {
             Severity::Warning
         };
-        // An HTTP answer and no answer at all point at different causes: a service that
-        // is up but unhealthy (or another service on that port) versus one that is down.
+        // An HTTP response points at a service that is up but unhealthy (or another
+        // service on that port). No response at all points at a service that is down.
         let (title, detail) = match (health.status, health.error.as_deref()) {
             (Some(code), _) => (
                 Msg::new("executor-manager-unreachable.title-http"),

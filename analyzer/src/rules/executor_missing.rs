@@ -1,12 +1,12 @@
-//! An active subtask names an executor that neither Docker nor executor-manager knows.
+//! An active subtask names an executor that neither Docker nor executor-manager reports.
 //!
 //! ### What it checks
 //! The newest assistant subtask is RUNNING and names an executor (in `executor_name`, or
 //! for upstream first turns in the Redis `running_task:meta` hash), but no container of
 //! that name exists: Docker's listing lacks it, Docker reported it vanished during
-//! collection, or executor-manager answered that it does not exist (fork
+//! collection, or executor-manager reported that it does not exist (fork
 //! `/executor/status` with `exists: false`, upstream `/executor/address` with "not found").
-//! It stays silent when executor-manager says the container exists, when the executor
+//! It stays silent when executor-manager reports that the container exists, when the executor
 //! was deleted by the cleanup job (`executor-deleted-by-cleanup` explains that), and for
 //! tasks that run without a container (`no-executor-expected`).
 //!

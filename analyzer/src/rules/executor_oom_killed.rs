@@ -23,12 +23,10 @@
 //! Give the host or container more memory, or make the task smaller (fewer files, a
 //! smaller repository, fewer parallel tools), then send the message again.
 
-use serde_json::Value;
-
+use super::current_run;
+use super::executor_exited::{finished_text, has_exited, is_oom_or_sigkill};
 use crate::engine::{Context, Finding, Msg, Rule, Severity, evidence};
 use crate::i18n::Lang;
-
-use super::executor_exited::{finished_text, has_exited, is_oom_or_sigkill};
 
 /// See the module documentation.
 pub struct ExecutorOomKilled;
@@ -144,11 +142,7 @@ impl Rule for ExecutorOomKilled {
             .as_deref()
             .unwrap_or_default()
             .to_ascii_lowercase();
-        let error_type = latest
-            .result
-            .as_ref()
-            .and_then(|r| r.get("error_type"))
-            .and_then(Value::as_str);
+        let error_type = current_run::subtask_error_type(latest);
         let reported =
             OOM_MESSAGES.iter().any(|m| message.contains(m)) || error_type == Some("container_oom");
         if latest.status == "FAILED" && container_gone && reported {

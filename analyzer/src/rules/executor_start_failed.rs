@@ -28,8 +28,6 @@
 //! remove leaked executors, make a custom base image run the executor binary, then send
 //! the message again.
 
-use serde_json::Value;
-
 use super::current_run;
 use crate::engine::{Context, Evidence, Finding, Msg, Rule, Severity, evidence};
 use crate::i18n::Lang;
@@ -121,11 +119,7 @@ impl Rule for ExecutorStartFailed {
         let mut evidence: Vec<Evidence> = Vec::new();
 
         let message = latest.error_message.as_deref().unwrap_or_default();
-        let error_type = latest
-            .result
-            .as_ref()
-            .and_then(|r| r.get("error_type"))
-            .and_then(Value::as_str);
+        let error_type = current_run::subtask_error_type(latest);
         if is_start_error(message) || error_type == Some("task_queue_failure") {
             reasons.push(evidence::clip_to(message, 200));
             evidence.push(evidence::subtask(facts, latest));

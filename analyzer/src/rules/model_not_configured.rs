@@ -14,7 +14,7 @@
 //!
 //! When nothing names a model (`resolved_from: none` and no label), or `db/models.json`
 //! is missing, the rule stays silent. The finding is critical unless the latest run
-//! completed, which shows the model worked at that time; then it is a warning.
+//! completed, which shows the model worked at that time. Then it is a warning.
 //!
 //! ### Why it matters
 //!
@@ -24,7 +24,7 @@
 //!
 //! ### Known problems
 //!
-//! Wegent chooses among rows of the same name by scope (public, group, user); when one
+//! Wegent chooses among rows of the same name by scope (public, group, user). When one
 //! active row is complete and another is not, the rule cannot tell which one the task
 //! uses and stays silent. Shells that take their key from other variables (Dify's
 //! `DIFY_API_KEY`, Codex's `OPENAI_API_KEY`) may be reported as lacking an API key.

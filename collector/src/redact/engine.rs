@@ -200,7 +200,7 @@ impl Redactor {
     }
 
     /// Rule name that masks values under `key` (an environment variable, JSON or
-    /// `KEY=VALUE` name), or `None` when the key holds no secret. Uses the same
+    /// `KEY=VALUE` name), or `None` when the key contains no secret. Uses the same
     /// classification as the key rules, including keys from `--redaction-rules`.
     pub fn secret_key_rule(&self, key: &str) -> Option<String> {
         super::keys::classify(key.as_bytes(), &self.user_keys).map(|secret| secret.rule.to_string())

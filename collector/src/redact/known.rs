@@ -23,7 +23,7 @@ pub(crate) struct KnownValue {
     pub rule: Arc<str>,
 }
 
-/// Every form of `value` to search for, the value itself first, without duplicates.
+/// Returns every form of `value` to search for, the value itself first, without duplicates.
 pub(crate) fn encodings(value: &[u8]) -> Vec<Vec<u8>> {
     let mut forms: Vec<Vec<u8>> = vec![value.to_vec()];
     let mut add = |form: Vec<u8>| {
@@ -85,7 +85,7 @@ pub fn percent_encode(value: &[u8], plus_for_space: bool, digits: &[u8; 16]) -> 
     out
 }
 
-/// The base64 characters that depend only on `value` when it starts `alignment` bytes
+/// Returns the base64 characters that depend only on `value` when it starts `alignment` bytes
 /// after a 3-byte boundary of a longer text, in the standard and URL-safe alphabets.
 pub fn base64_fragments(value: &[u8], alignment: usize) -> Vec<Vec<u8>> {
     let mut padded = vec![0u8; alignment];

@@ -3,11 +3,13 @@
 //! Every string is at least [`MIN_FILTERED_LEN`] bytes long, so any occurrence contains
 //! a 4-byte window that starts at a multiple of 4 in the input, at offset 0 to 3 in the
 //! string. The filter registers those four windows of each string and reads the input
-//! only at every fourth byte: a bitmap test per window, and a table lookup plus a full
-//! comparison only when the window's bit is set. Each occurrence is found exactly once,
-//! through its first aligned window. Hundreds of remembered values (each searched in
-//! about seven encodings) then cost little more than a handful, while one automaton
-//! over all of them would slow down every byte.
+//! only at every fourth byte. Each window costs a bitmap test, and a table lookup plus a
+//! full comparison follow only when the window's bit is set. Only offsets 0 to 3 are
+//! registered, so each occurrence of a string is reported once, through the first
+//! aligned window inside it. Identical strings added with different owners are each
+//! reported. Hundreds of remembered values (each searched in about seven encodings) then
+//! cost little more than a handful, while one automaton over all of them would slow down
+//! every byte.
 
 use std::collections::HashMap;
 
@@ -36,7 +38,7 @@ pub(crate) struct KnownFilter {
 }
 
 impl KnownFilter {
-    /// Builds the filter; strings shorter than [`MIN_FILTERED_LEN`] are skipped.
+    /// Builds the filter. Strings shorter than [`MIN_FILTERED_LEN`] are skipped.
     pub(crate) fn new(strings: impl IntoIterator<Item = (Vec<u8>, usize)>) -> KnownFilter {
         let needles: Vec<Needle> = strings
             .into_iter()
@@ -48,14 +50,14 @@ impl KnownFilter {
         }
 
         // About 16 bits per registered window keeps false hits near 1 in 16 windows'
-        // worth of table lookups; between 4 Ki and 4 Mi bits.
-        let wanted_bits = (needles.len() * WINDOW * 16)
+        // worth of table lookups. The bitmap has between 4 Ki and 4 Mi bits.
+        let bitmap_bits = (needles.len() * WINDOW * 16)
             .next_power_of_two()
             .clamp(1 << 12, 1 << 22);
-        let shift = 32 - wanted_bits.trailing_zeros();
+        let shift = 32 - bitmap_bits.trailing_zeros();
         let mut filter = KnownFilter {
             needles,
-            bitmap: vec![0; wanted_bits / 64],
+            bitmap: vec![0; bitmap_bits / 64],
             shift,
             windows: HashMap::new(),
         };

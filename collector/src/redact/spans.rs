@@ -22,11 +22,11 @@ pub(crate) const PRIORITY_KEY: u32 = 1_000;
 /// Priority of pseudonyms, which lose to every mask.
 pub(crate) const PRIORITY_PSEUDONYM: u32 = 10_000;
 
-/// What happens to the bytes of a span.
+/// Replacement applied to the bytes of a span.
 #[derive(Debug, Clone)]
 pub(crate) enum Action {
     /// Replace with a mask. `canonical` is the secret the digest is computed from when it
-    /// differs from the span's bytes (a known value found in an encoded form); `wrap` puts
+    /// differs from the span's bytes (a known value found in an encoded form). `wrap` puts
     /// quotes around the mask where the secret was an unquoted JSON number.
     Mask {
         canonical: Option<Arc<[u8]>>,
@@ -76,7 +76,7 @@ impl Span {
 /// Sorts spans and merges overlapping ones.
 ///
 /// Overlapping masks merge into one that covers them all and takes the rule of the span
-/// with the lowest priority number; a merged mask that grew past its parts derives its
+/// with the lowest priority number. A merged mask that grew past its parts derives its
 /// digest from the merged bytes. A stand-in that overlaps a mask is dropped (an email
 /// match inside `https://user:token@host` must not widen the mask over the host), and
 /// of overlapping stand-ins the first one stays.

@@ -129,8 +129,8 @@ struct JsonEntry<'a> {
 }
 
 impl RecordFormat {
-    /// The message part of a record, used for decisions. For json-file entries this is
-    /// the still-escaped JSON text of `log`, which contains ids and names unchanged.
+    /// Returns the message part of a record, used for decisions. For json-file entries
+    /// this is the still-escaped JSON text of `log`, which contains ids and names unchanged.
     pub fn body<'a>(&self, record: &'a [u8]) -> &'a [u8] {
         match self {
             RecordFormat::Plain {

@@ -1,10 +1,10 @@
-//! Opening the read-only MySQL session.
+//! Connection setup for the read-only MySQL session.
 //!
 //! The connection uses sqlx with rustls (TLS when the server offers it) and leaves the
 //! session time zone alone, so `@@session.time_zone` and `NOW()` show the server's own
 //! default. When the URL's host does not respond and `--mysql-container` names a running
-//! container, the connection goes to that container's IP address on port 3306 instead;
-//! the container is only inspected, never changed. Right after connecting the session is
+//! container, the connection goes to that container's IP address on port 3306 instead.
+//! The container is only inspected, never changed. Right after connecting the session is
 //! made read-only (`SET SESSION TRANSACTION READ ONLY`, `START TRANSACTION READ ONLY`).
 
 use std::str::FromStr;
@@ -102,9 +102,9 @@ pub async fn close(mut session: Session) {
 }
 
 enum ConnectFailure {
-    /// Nothing answered (refused, unreachable, timed out): the fallback may help.
+    /// No response (refused, unreachable, timed out), so the fallback may help.
     Refused(String),
-    /// The server answered and said no (credentials, unknown database, TLS).
+    /// The server responded and rejected the connection (credentials, unknown database, TLS).
     Rejected(String),
 }
 

@@ -19,8 +19,9 @@ pub fn text(column: &str, alias: &str) -> String {
     format!("CAST({column} AS CHAR) AS {alias}")
 }
 
-/// The first `max_chars` characters of a text or JSON column, plus its full length in
-/// `<alias>_len`, so that the caller can mark the value truncated.
+/// Builds select expressions for the first `max_chars` characters of a text or JSON
+/// column and for its full length in `<alias>_len`, so that the caller can mark the value
+/// truncated.
 pub fn capped_text(column: &str, alias: &str, max_chars: usize) -> String {
     format!(
         "LEFT(CAST({column} AS CHAR), {max_chars}) AS {alias}, \
@@ -28,7 +29,8 @@ pub fn capped_text(column: &str, alias: &str, max_chars: usize) -> String {
     )
 }
 
-/// A DATETIME column as naive `YYYY-MM-DD HH:MM:SS` text.
+/// Builds a select expression that formats a DATETIME column as naive
+/// `YYYY-MM-DD HH:MM:SS` text.
 pub fn datetime(column: &str, alias: &str) -> String {
     format!("DATE_FORMAT({column}, '%Y-%m-%d %H:%i:%s') AS {alias}")
 }
